@@ -1,0 +1,162 @@
+// The LINE IP allow-list as it appears in stack config (`line-call:lineIpAddresses`).
+// One set of rules shared by the Pulumi program, `npm run ip-diff` and the policy pack, so a
+// reviewer, the preview and the deploy never disagree about what a valid list is.
+import * as ipaddr from "ipaddr.js";
+
+/** One entry as written in `Pulumi.<stack>.yaml`. */
+export interface LineIpAddressConfig {
+  ip: string;
+  cidrPrefixLength?: number;
+  label?: string;
+}
+
+/** One validated entry, with the names the stack gives it. */
+export interface LineIpAddress {
+  ip: string;
+  cidrPrefixLength: number;
+  label?: string;
+  /** Pulumi resource name: stable per address, so list edits touch only that entry. */
+  resourceName: string;
+  /** Twilio FriendlyName: the label when given, else the address and prefix. */
+  friendlyName: string;
+}
+
+export interface LineIpAddressesResult {
+  entries: LineIpAddress[];
+  /** One message per problem, each naming the config key, the entry and the fix. */
+  errors: string[];
+}
+
+/** Twilio refuses more than 100 IP addresses in one access control list (error 21237). */
+export const MAX_IPS_PER_LIST = 100;
+/** Twilio's limit for FriendlyName on IP addresses and lists. */
+export const MAX_FRIENDLY_NAME_LENGTH = 255;
+
+export const LINE_IP_ADDRESSES_KEY = "line-call:lineIpAddresses";
+
+export function lineIpResourceName(ip: string, cidrPrefixLength: number): string {
+  return `line-ip-${ip}-${cidrPrefixLength}`;
+}
+
+export function defaultIpFriendlyName(ip: string, cidrPrefixLength: number): string {
+  return `${ip}/${cidrPrefixLength}`;
+}
+
+/** True for a dotted-quad IPv4 address as Twilio accepts it (no leading zeros, no shorthand). */
+export function isIPv4(value: unknown): value is string {
+  return typeof value === "string" && ipaddr.IPv4.isValidFourPartDecimal(value);
+}
+
+/**
+ * The problem with a CIDR prefix length, or undefined when it is fine. Twilio silently stores
+ * 0 as 32, so 0 is refused rather than meaning "everything".
+ */
+export function cidrPrefixProblem(value: unknown): string | undefined {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    return "must be a whole number from 1 to 32";
+  }
+  if (value === 0) {
+    return "0 is not allowed: Twilio silently stores it as 32; use 1 to 32 (32 for one address)";
+  }
+  if (value < 1 || value > 32) return "must be from 1 to 32";
+  return undefined;
+}
+
+/** The network address of ip/prefix when ip has host bits set (e.g. 10.0.0.5/24 → 10.0.0.0). */
+export function networkAddressIfHostBitsSet(ip: string, prefix: number): string | undefined {
+  const network = ipaddr.IPv4.networkAddressFromCIDR(`${ip}/${prefix}`).toString();
+  return network === ip ? undefined : network;
+}
+
+/** Validate the whole list; never throws, so callers can report every problem at once. */
+export function parseLineIpAddresses(
+  raw: unknown,
+  key: string = LINE_IP_ADDRESSES_KEY,
+): LineIpAddressesResult {
+  const errors: string[] = [];
+  const entries: LineIpAddress[] = [];
+  if (raw === undefined || raw === null) {
+    return {
+      entries,
+      errors: [
+        `${key} is not set: add the list of IP addresses LINE gave you, e.g. [{ip: 203.0.113.10}]`,
+      ],
+    };
+  }
+  if (!Array.isArray(raw)) {
+    return {
+      entries,
+      errors: [`${key} must be a list of {ip, cidrPrefixLength?, label?} entries`],
+    };
+  }
+  if (raw.length === 0) {
+    errors.push(`${key} is empty: LINE's calls can only reach the domain from listed IPs`);
+  }
+  if (raw.length > MAX_IPS_PER_LIST) {
+    errors.push(
+      `${key} has ${raw.length} entries; Twilio allows at most ${MAX_IPS_PER_LIST} per list ` +
+        "(error 21237): merge neighbouring addresses into CIDR ranges",
+    );
+  }
+  const seen = new Map<string, number>();
+  raw.forEach((item: unknown, index: number) => {
+    const where = `${key}[${index}]`;
+    const entry = typeof item === "string" ? { ip: item } : item;
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      errors.push(`${where} must be an object like {ip: 203.0.113.10, cidrPrefixLength: 32}`);
+      return;
+    }
+    const { ip, cidrPrefixLength = 32, label, ...extra } = entry as Record<string, unknown>;
+    const before = errors.length;
+    for (const name of Object.keys(extra)) {
+      errors.push(`${where}.${name} is not a known field: use ip, cidrPrefixLength and label`);
+    }
+    if (typeof ip === "string" && ip.includes("/")) {
+      errors.push(
+        `${where}.ip "${ip}" contains a prefix: put the address in ip and the prefix in cidrPrefixLength`,
+      );
+    } else if (!isIPv4(ip)) {
+      errors.push(
+        `${where}.ip ${JSON.stringify(ip)} is not an IPv4 address in dotted-decimal form ` +
+          "(Twilio accepts IPv4 only), e.g. 203.0.113.10",
+      );
+    }
+    const prefixProblem = cidrPrefixProblem(cidrPrefixLength);
+    if (prefixProblem) errors.push(`${where}.cidrPrefixLength ${prefixProblem}`);
+    if (label !== undefined) {
+      if (typeof label !== "string" || label.trim() === "") {
+        errors.push(`${where}.label must be a non-empty string when set`);
+      } else if (label.length > MAX_FRIENDLY_NAME_LENGTH) {
+        errors.push(`${where}.label is ${label.length} characters; Twilio allows 255`);
+      }
+    }
+    if (errors.length > before) return;
+    const address = ip as string;
+    const prefix = cidrPrefixLength as number;
+    const network = networkAddressIfHostBitsSet(address, prefix);
+    if (network) {
+      errors.push(
+        `${where} ${address}/${prefix} has host bits set: write ip: ${network} for that range, ` +
+          "or cidrPrefixLength: 32 for the single address",
+      );
+      return;
+    }
+    const resourceName = lineIpResourceName(address, prefix);
+    const first = seen.get(resourceName);
+    if (first !== undefined) {
+      errors.push(
+        `${where} duplicates ${key}[${first}] (${address}/${prefix}): remove one of them`,
+      );
+      return;
+    }
+    seen.set(resourceName, index);
+    entries.push({
+      ip: address,
+      cidrPrefixLength: prefix,
+      ...(typeof label === "string" ? { label } : {}),
+      resourceName,
+      friendlyName: typeof label === "string" ? label : defaultIpFriendlyName(address, prefix),
+    });
+  });
+  return { entries, errors };
+}

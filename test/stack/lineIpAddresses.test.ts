@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { parseLineIpAddresses } from "../../stack/lineIpAddresses";
+
+describe("parseLineIpAddresses", () => {
+  it("accepts addresses and ranges, defaulting the prefix and friendly name", () => {
+    const { entries, errors } = parseLineIpAddresses([
+      { ip: "203.0.113.10" },
+      { ip: "198.51.100.0", cidrPrefixLength: 24, label: "LINE range" },
+    ]);
+    expect(errors).toEqual([]);
+    expect(entries).toEqual([
+      {
+        ip: "203.0.113.10",
+        cidrPrefixLength: 32,
+        resourceName: "line-ip-203.0.113.10-32",
+        friendlyName: "203.0.113.10/32",
+      },
+      {
+        ip: "198.51.100.0",
+        cidrPrefixLength: 24,
+        label: "LINE range",
+        resourceName: "line-ip-198.51.100.0-24",
+        friendlyName: "LINE range",
+      },
+    ]);
+  });
+
+  it("reports one message per problem, naming the key, the entry and the fix", () => {
+    const { errors } = parseLineIpAddresses([
+      { ip: "203.0.113.300" },
+      { ip: "203.0.113.0/24" },
+      { ip: "203.0.113.1", cidrPrefixLength: 0 },
+      { ip: "203.0.113.2", cidrPrefixLength: 33 },
+      { ip: "203.0.113.5", cidrPrefixLength: 24 },
+      { ip: "203.0.113.9" },
+      { ip: "203.0.113.9" },
+      { ip: "203.0.113.8", prefix: 32 },
+      { ip: "203.0.113.7", label: "" },
+      42,
+    ]);
+    expect(errors).toHaveLength(9);
+    expect(errors[0]).toMatch(/lineIpAddresses\[0\]\.ip "203\.0\.113\.300" is not an IPv4/);
+    expect(errors[1]).toMatch(/\[1\]\.ip .*contains a prefix.*cidrPrefixLength/);
+    expect(errors[2]).toMatch(/\[2\]\.cidrPrefixLength 0 is not allowed.*stores it as 32/);
+    expect(errors[3]).toMatch(/\[3\]\.cidrPrefixLength must be from 1 to 32/);
+    expect(errors[4]).toMatch(
+      /\[4\] 203\.0\.113\.5\/24 has host bits set: write ip: 203\.0\.113\.0/,
+    );
+    expect(errors[5]).toMatch(/\[6\] duplicates line-call:lineIpAddresses\[5\]/);
+    expect(errors[6]).toMatch(/\[7\]\.prefix is not a known field/);
+    expect(errors[7]).toMatch(/\[8\]\.label must be a non-empty string/);
+    expect(errors[8]).toMatch(/\[9\] must be an object/);
+  });
+
+  it("refuses more than 100 entries and a missing or empty list", () => {
+    const many = Array.from({ length: 101 }, (_, i) => ({ ip: `10.0.${i >> 8}.${i & 255}` }));
+    expect(parseLineIpAddresses(many).errors).toEqual([
+      expect.stringMatching(/has 101 entries; Twilio allows at most 100.*21237/),
+    ]);
+    expect(parseLineIpAddresses(undefined).errors[0]).toMatch(/is not set/);
+    expect(parseLineIpAddresses([]).errors[0]).toMatch(/is empty/);
+    expect(parseLineIpAddresses("203.0.113.1").errors[0]).toMatch(/must be a list/);
+  });
+});
