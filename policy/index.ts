@@ -1,0 +1,61 @@
+// The CrossGuard entry point: `pulumi preview|up --policy-pack policy`. Only wiring lives here;
+// the rules are in ./rules so tests exercise them directly.
+import { PolicyPack, type ReportViolation } from "@pulumi/policy";
+import {
+  checkAuthCallsMapping,
+  checkHttpsWebhookUrls,
+  checkIpListSize,
+  checkIpRangeWidth,
+  IP_ADDRESS_TYPE,
+  type IpRangeWidthConfig,
+  POLICY_NAMES,
+  SIP_DOMAIN_TYPE,
+  type Violation,
+  WIDEST_PREFIX_WITHOUT_OPT_IN,
+} from "./rules";
+
+function report(violations: Violation[], reportViolation: ReportViolation): void {
+  for (const { message, urn } of violations) reportViolation(message, urn);
+}
+
+new PolicyPack("line-call", {
+  enforcementLevel: "mandatory",
+  policies: [
+    {
+      name: POLICY_NAMES.ipRangeWidth,
+      description:
+        `No LINE IP entry wider than /${WIDEST_PREFIX_WITHOUT_OPT_IN} unless the stack sets ` +
+        "line-call:allowWideIpRanges (passed in as this policy's allowWideIpRanges config).",
+      configSchema: {
+        properties: { allowWideIpRanges: { type: "boolean", default: false } },
+      },
+      validateResource: (args, reportViolation) => {
+        if (args.type !== IP_ADDRESS_TYPE) return;
+        const config = args.getConfig<IpRangeWidthConfig>();
+        for (const message of checkIpRangeWidth(args.props, config)) reportViolation(message);
+      },
+    },
+    {
+      name: POLICY_NAMES.httpsWebhooks,
+      description:
+        "A SIP domain's voiceUrl, voiceFallbackUrl and voiceStatusCallbackUrl are HTTPS.",
+      validateResource: (args, reportViolation) => {
+        if (args.type !== SIP_DOMAIN_TYPE) return;
+        for (const message of checkHttpsWebhookUrls(args.props)) reportViolation(message);
+      },
+    },
+    {
+      name: POLICY_NAMES.ipListSize,
+      description: "At most 100 entries per IP access control list (Twilio's limit).",
+      validateStack: (args, reportViolation) =>
+        report(checkIpListSize(args.resources), reportViolation),
+    },
+    {
+      name: POLICY_NAMES.authCallsMapping,
+      description:
+        "Every SIP domain has exactly one Auth-Calls IP access control list mapping, to a non-empty list.",
+      validateStack: (args, reportViolation) =>
+        report(checkAuthCallsMapping(args.resources), reportViolation),
+    },
+  ],
+});
