@@ -1,0 +1,91 @@
+// Twilio failures as the providers report them: Twilio's code and message, what to do about it,
+// and the original `.status`/`.code` kept so callers can still tell "gone" (404) from the rest.
+
+/** What the Twilio SDK throws: a RestException (status, code, moreInfo) or a network error. */
+export interface TwilioApiError extends Error {
+  status?: number;
+  code?: number | string;
+  moreInfo?: string;
+}
+
+/** The advice for Twilio error codes a LINE setup runs into. */
+export const TWILIO_ERROR_ADVICE: Record<number, string> = {
+  20003:
+    "check twilio:accountSid and twilio:authToken (or twilio:apiKey + twilio:apiSecret): the credentials were refused",
+  20404: "the object does not exist (deleted outside Pulumi?); run `pulumi refresh`",
+  20429: "Twilio is rate limiting this account; retry later or lower `pulumi up --parallel`",
+  21236:
+    "the IP access control list is still mapped to a SIP domain; delete the IpAccessControlListMapping first (Pulumi does this when the mapping depends on the list)",
+  21237:
+    "an IP access control list holds at most 100 IP addresses; merge neighbouring addresses into CIDR ranges",
+};
+
+export class TwilioProviderError extends Error {
+  readonly status?: number;
+  readonly code?: number | string;
+  readonly moreInfo?: string;
+  constructor(message: string, cause: TwilioApiError | undefined) {
+    super(message);
+    this.name = "TwilioProviderError";
+    if (cause?.status !== undefined) this.status = cause.status;
+    if (cause?.code !== undefined) this.code = cause.code;
+    if (cause?.moreInfo !== undefined) this.moreInfo = cause.moreInfo;
+  }
+}
+
+/** Connection-level failures worth retrying (the request may or may not have reached Twilio). */
+const RETRYABLE_NETWORK_CODES = [
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+];
+
+export function isNotFound(error: unknown): boolean {
+  const e = error as TwilioApiError | undefined;
+  return e?.status === 404 || e?.code === 20404;
+}
+
+export function isRetryableTwilioError(error: unknown): boolean {
+  const e = error as TwilioApiError | undefined;
+  if (!e) return false;
+  if (typeof e.status === "number") return e.status === 429 || e.status >= 500;
+  if (typeof e.code === "string") return RETRYABLE_NETWORK_CODES.includes(e.code);
+  return /socket hang up|network|ECONNRESET/i.test(e.message ?? "");
+}
+
+/** Turns a Twilio or network failure of `what` into one message that says what to do. */
+export function toProviderError(
+  what: string,
+  error: TwilioApiError | undefined,
+): TwilioProviderError {
+  if (error instanceof TwilioProviderError) return error;
+  if (typeof error?.status === "number") {
+    const code = typeof error.code === "number" ? error.code : undefined;
+    const advice =
+      (code !== undefined ? TWILIO_ERROR_ADVICE[code] : undefined) ??
+      (error.status === 401 ? TWILIO_ERROR_ADVICE[20003] : undefined) ??
+      (error.status >= 500 || error.status === 429
+        ? "Twilio kept failing after retries; try again shortly (status.twilio.com)"
+        : undefined);
+    const parts = [
+      `Twilio refused to ${what}: ${error.message || "no message"}`,
+      `(Twilio error ${code ?? "unknown"}, HTTP ${error.status})`,
+    ];
+    if (advice) parts.push(`— ${advice}.`);
+    if (error.moreInfo) parts.push(`See ${error.moreInfo}`);
+    return new TwilioProviderError(parts.join(" "), error);
+  }
+  const reason = error?.code
+    ? `${error.code}: ${error.message}`
+    : (error?.message ?? String(error));
+  return new TwilioProviderError(
+    `Could not ${what}: Twilio could not be reached (${reason}) — check the network, or twilio:apiBaseUrl if set.`,
+    error,
+  );
+}

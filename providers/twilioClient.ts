@@ -1,0 +1,242 @@
+// The Twilio client shared by the four providers: credentials from stack config (through the
+// dynamic provider's `configure`), a per-host-process cap on concurrent Twilio calls, and retries
+// with capped backoff.
+//
+// Everything a provider method touches here is reached through a global slot of the provider
+// host process, never through module-level variables: Pulumi serializes each provider by value
+// (module state included) into the stack state, so a credential kept in a module variable would be
+// written to the state, and a client cache or semaphore in one would be copied per resource.
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { isRetryableTwilioError, type TwilioApiError, toProviderError } from "./errors";
+
+/** Stack config keys (set the secret ones with `pulumi config set --secret`). */
+export const CONFIG_KEYS = {
+  accountSid: "twilio:accountSid",
+  authToken: "twilio:authToken",
+  apiKey: "twilio:apiKey",
+  apiSecret: "twilio:apiSecret",
+  apiBaseUrl: "twilio:apiBaseUrl",
+} as const;
+
+/** The environment variables used when a config key is not set (the Twilio SDK's names). */
+export const ENV_KEYS = {
+  accountSid: "TWILIO_ACCOUNT_SID",
+  authToken: "TWILIO_AUTH_TOKEN",
+  apiKey: "TWILIO_API_KEY",
+  apiSecret: "TWILIO_API_SECRET",
+  apiBaseUrl: "TWILIO_API_BASE_URL",
+} as const;
+
+/**
+ * At most this many Twilio REST calls are in flight at once from one provider host process
+ * (one `pulumi up`/`preview`, all four resource types together). Twilio's default account limit
+ * on concurrent REST requests is 100; 50 leaves headroom for anything else using the account while
+ * still letting the 50-odd IP entries of a LINE list be created side by side.
+ */
+export const MAX_CONCURRENT_TWILIO_CALLS = 50;
+/** Attempts per call, including the first, for 429s, 5xx and dropped connections. */
+export const MAX_ATTEMPTS = 6;
+export const RETRY_BASE_DELAY_MS = 200;
+export const RETRY_MAX_DELAY_MS = 5_000;
+
+export interface TwilioSettings {
+  /** The account (or subaccount) that owns the resources. */
+  accountSid: string;
+  /** Basic-auth user: the account SID, or an API key SID (SK…). */
+  username: string;
+  password: string;
+  /** Where REST calls go instead of https://api.twilio.com (the stand-in, local trials). */
+  apiBaseUrl?: string;
+}
+
+/** Reads a config value: stack config first, then the environment; blank counts as unset. */
+type Lookup = (configKey: string, envKey: string) => string | undefined;
+
+/**
+ * Resolves the credentials from stack config and the environment. Throws one clear line naming
+ * the key to set when something is missing.
+ */
+export function resolveTwilioSettings(lookup: Lookup): TwilioSettings {
+  const value = (name: keyof typeof CONFIG_KEYS) => lookup(CONFIG_KEYS[name], ENV_KEYS[name]);
+  const setWith = (name: keyof typeof CONFIG_KEYS, secret = false) =>
+    `set ${CONFIG_KEYS[name]} (pulumi config set${secret ? " --secret" : ""} ${CONFIG_KEYS[name]} …) or ${ENV_KEYS[name]}`;
+  const accountSid = value("accountSid");
+  const authToken = value("authToken");
+  const apiKey = value("apiKey");
+  const apiSecret = value("apiSecret");
+  const apiBaseUrl = value("apiBaseUrl");
+  if (!accountSid) {
+    throw new Error(
+      `Twilio account SID missing: ${setWith("accountSid")} to the account (AC…) that owns the SIP domain`,
+    );
+  }
+  if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
+    throw new Error(
+      `${CONFIG_KEYS.accountSid} must be an account SID (AC followed by 32 hex digits); an API key goes in ${CONFIG_KEYS.apiKey}`,
+    );
+  }
+  if (apiBaseUrl !== undefined && !/^https?:\/\/[^/]+/.test(apiBaseUrl)) {
+    throw new Error(
+      `${CONFIG_KEYS.apiBaseUrl} must be an absolute http(s) URL, e.g. http://127.0.0.1:4010`,
+    );
+  }
+  const base = {
+    accountSid,
+    ...(apiBaseUrl ? { apiBaseUrl: apiBaseUrl.replace(/\/+$/, "") } : {}),
+  };
+  if (apiKey || apiSecret) {
+    if (!apiKey)
+      throw new Error(
+        `Twilio API key missing: ${setWith("apiKey")} (SK…) to go with the API secret`,
+      );
+    if (!apiSecret) throw new Error(`Twilio API secret missing: ${setWith("apiSecret", true)}`);
+    return { ...base, username: apiKey, password: apiSecret };
+  }
+  if (!authToken) {
+    throw new Error(
+      `Twilio credentials missing: ${setWith("authToken", true)}, or set ${CONFIG_KEYS.apiKey} and ${CONFIG_KEYS.apiSecret}`,
+    );
+  }
+  return { ...base, username: accountSid, password: authToken };
+}
+
+/** What the provider host process keeps between calls (lives on globalThis, see top of file). */
+interface HostState {
+  config?: dynamic.ConfigureRequest["config"];
+  settings?: TwilioSettings;
+  client?: unknown;
+  inFlight: number;
+  waiting: Array<() => void>;
+}
+
+const HOST_STATE_KEY = "__lineCallTwilioHostState";
+
+function hostState(): HostState {
+  const slots = globalThis as unknown as Record<string, HostState | undefined>;
+  let state = slots[HOST_STATE_KEY];
+  if (!state) {
+    state = { inFlight: 0, waiting: [] };
+    slots[HOST_STATE_KEY] = state;
+  }
+  return state;
+}
+
+/**
+ * The providers' `configure`: remembers the stack config for this host process. Credentials are
+ * resolved on first use, so `check` and `diff` (which never call Twilio) work without them.
+ */
+export async function configureTwilio(req: dynamic.ConfigureRequest): Promise<void> {
+  const state = hostState();
+  state.config = req.config;
+  state.settings = undefined;
+  state.client = undefined;
+}
+
+export function twilioSettings(): TwilioSettings {
+  const state = hostState();
+  if (!state.settings) {
+    const config = state.config;
+    state.settings = resolveTwilioSettings((configKey, envKey) => {
+      const fromConfig = config?.get(configKey);
+      const raw = fromConfig !== undefined && fromConfig !== "" ? fromConfig : process.env[envKey];
+      return raw === undefined || raw.trim() === "" ? undefined : raw.trim();
+    });
+  }
+  return state.settings;
+}
+
+/** The slice of the Twilio SDK the providers use: the v2010 account's SIP resources. */
+// biome-ignore lint/suspicious/noExplicitAny: the SDK's generated types are reached through require()
+export type TwilioSip = any;
+
+/** The account's `sip` resources, from one client per host process. */
+export function sipApi(): TwilioSip {
+  const state = hostState();
+  const settings = twilioSettings();
+  if (!state.client) {
+    // Required here, not at the top: the provider is serialized and must not capture the SDK.
+    const twilio = require("twilio");
+    const client = twilio(settings.username, settings.password, {
+      accountSid: settings.accountSid,
+      // A busy `pulumi up` opens many calls at once; keep the connections.
+      keepAlive: true,
+    });
+    if (settings.apiBaseUrl) client.api.baseUrl = settings.apiBaseUrl;
+    state.client = client;
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: see TwilioSip
+  return (state.client as any).api.v2010.accounts(settings.accountSid).sip;
+}
+
+/** Runs fn once a slot under MAX_CONCURRENT_TWILIO_CALLS is free. */
+export async function withCallSlot<T>(fn: () => Promise<T>): Promise<T> {
+  const state = hostState();
+  if (state.inFlight >= MAX_CONCURRENT_TWILIO_CALLS) {
+    await new Promise<void>((resolve) => state.waiting.push(resolve));
+  } else {
+    state.inFlight++;
+  }
+  try {
+    return await fn();
+  } finally {
+    const next = state.waiting.shift();
+    // The slot passes straight to the next waiter, so inFlight only drops when nobody waits.
+    if (next) next();
+    else state.inFlight--;
+  }
+}
+
+export function retryDelayMs(attempt: number): number {
+  const capped = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** attempt);
+  // Full jitter keeps a burst of resources that all hit a 429 from retrying in lockstep.
+  return capped / 2 + Math.random() * (capped / 2);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface CallOptions<T> {
+  /**
+   * For non-idempotent calls (creates): asked after a failure that may have happened on Twilio's
+   * side (a dropped connection or 5xx), before retrying. When it finds the object, that is the
+   * result and nothing is created twice.
+   */
+  findExisting?: (sip: TwilioSip) => Promise<T | undefined>;
+}
+
+/**
+ * One Twilio operation: runs under the concurrency cap, retries 429/5xx/dropped connections with
+ * capped exponential backoff, and turns the final failure into an error that says what to do.
+ * `what` names the operation for messages, e.g. `create IP address 203.0.113.10/32`.
+ */
+export async function twilioCall<T>(
+  what: string,
+  call: (sip: TwilioSip) => Promise<T>,
+  options: CallOptions<T> = {},
+): Promise<T> {
+  const sip = sipApi();
+  let lastError: unknown;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (attempt > 0) {
+      await sleep(retryDelayMs(attempt - 1));
+      if (options.findExisting && mayHaveReachedTwilio(lastError)) {
+        const existing = await twilioCall(
+          `${what} (checking whether it already happened)`,
+          options.findExisting,
+        );
+        if (existing !== undefined) return existing;
+      }
+    }
+    try {
+      return await withCallSlot(() => call(sip));
+    } catch (error) {
+      lastError = error;
+      if (!isRetryableTwilioError(error)) break;
+    }
+  }
+  throw toProviderError(what, lastError as TwilioApiError);
+}
+
+/** A 429 is refused before anything happens; a 5xx or a dropped connection may have done the work. */
+function mayHaveReachedTwilio(error: unknown): boolean {
+  return (error as TwilioApiError | undefined)?.status !== 429;
+}
