@@ -1,0 +1,234 @@
+/**
+ * The TwiML webhook for LINE calls: an AWS Lambda function behind an API Gateway HTTP API
+ * (payload format 2.0, `$default` stage). Routes (all POST, all signed by Twilio):
+ *
+ *   /voice             the SIP domain's Request URL: greet, then forward to FORWARD_TO
+ *   /voice/after-dial  <Dial action>: say UNAVAILABLE_MESSAGE when nobody answered
+ *   /fallback          the SIP domain's fallback URL: a fixed apology, then hang up
+ *   /status            call status callbacks: validated and logged
+ *
+ * Answers: 404 unknown path, 405 wrong method, 400 malformed body, 413 oversized body, 403 bad or
+ * missing signature (never TwiML). Broken configuration gives callers the apology, not silence.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { type AuthTokenSource, authTokenSource, NO_AUTH_TOKEN_PROBLEM } from "./authToken";
+import { type CallSettings, type Env, readSettings, type SettingsResult } from "./config";
+import { type FormParams, headerValue, param, parseTwilioForm } from "./form";
+import { type LogSink, stdoutSink, writeLog } from "./log";
+import { isSignedByTwilio, publicLocation, signedUrl } from "./signature";
+import { apologyTwiml, forwardCallTwiml, hangupTwiml, unavailableTwiml } from "./twiml";
+import { lineUserIdFrom } from "./uui";
+
+export type WebhookEvent = APIGatewayProxyEventV2;
+export type WebhookResult = APIGatewayProxyStructuredResultV2;
+export type WebhookHandler = (event: WebhookEvent) => Promise<WebhookResult>;
+
+export const ROUTES = {
+  voice: "/voice",
+  afterDial: "/voice/after-dial",
+  fallback: "/fallback",
+  status: "/status",
+} as const;
+type RoutePath = (typeof ROUTES)[keyof typeof ROUTES];
+const ROUTE_PATHS = new Set<string>(Object.values(ROUTES));
+
+/** Dial outcomes after which the caller should hear UNAVAILABLE_MESSAGE. */
+const UNANSWERED_DIAL_STATUSES = new Set(["busy", "no-answer", "failed"]);
+
+export interface HandlerOptions {
+  /** Settings source; defaults to process.env, read on the first request. */
+  env?: Env;
+  /** Where JSON log lines go; defaults to stdout. */
+  log?: LogSink;
+}
+
+interface Reply {
+  statusCode: number;
+  decision: string;
+  body?: string;
+  contentType?: "text/xml" | "text/plain";
+  headers?: Record<string, string>;
+  /** Extra fields for the log line. */
+  detail?: Record<string, unknown>;
+  /** The parsed form, once there is one, for the log line's call fields. */
+  params?: FormParams;
+}
+
+function toResult(reply: Reply): WebhookResult {
+  const headers: Record<string, string> = { ...reply.headers };
+  if (reply.body !== undefined) {
+    headers["content-type"] = `${reply.contentType ?? "text/plain"}; charset=utf-8`;
+  }
+  return { statusCode: reply.statusCode, headers, body: reply.body ?? "" };
+}
+
+function twiml(decision: string, body: string, detail?: Record<string, unknown>): Reply {
+  return { statusCode: 200, decision, body, contentType: "text/xml", detail };
+}
+
+function plain(statusCode: number, decision: string, body: string): Reply {
+  return { statusCode, decision, body, contentType: "text/plain" };
+}
+
+/** The call's identity for the log line; the same fields on every line, null when absent. */
+function callFields(params: FormParams | undefined) {
+  const lineUser = params ? lineUserIdFrom(params) : {};
+  const field = (name: string) => (params && param(params, name)) ?? null;
+  return {
+    callSid: field("CallSid"),
+    lineUserId: lineUser.lineUserId ?? null,
+    ...(lineUser.source ? { lineUserIdSource: lineUser.source } : {}),
+    ...(lineUser.problem ? { lineUserIdProblem: lineUser.problem } : {}),
+    from: field("From"),
+    to: field("To"),
+    sipDomain: field("SipDomain"),
+  };
+}
+
+function answerSignedRequest(
+  route: RoutePath,
+  params: FormParams,
+  call: CallSettings | undefined,
+  base: string,
+): Reply {
+  if (route === ROUTES.fallback) {
+    return twiml("fallback-apology", apologyTwiml(), { errorCode: param(params, "ErrorCode") });
+  }
+  if (route === ROUTES.status) {
+    return {
+      statusCode: 204,
+      decision: "status-logged",
+      detail: {
+        callStatus: param(params, "CallStatus"),
+        callDuration: param(params, "CallDuration"),
+        sequenceNumber: param(params, "SequenceNumber"),
+      },
+    };
+  }
+  if (!call) return twiml("config-error-apology", apologyTwiml());
+  if (route === ROUTES.voice) {
+    const { lineUserId } = lineUserIdFrom(params);
+    return twiml(
+      `forward-${call.forwardTo.kind}`,
+      forwardCallTwiml(call, lineUserId, `${base}${ROUTES.afterDial}`),
+    );
+  }
+  const dialCallStatus = param(params, "DialCallStatus");
+  if (dialCallStatus !== undefined && UNANSWERED_DIAL_STATUSES.has(dialCallStatus)) {
+    return twiml("unavailable-message", unavailableTwiml(call), { dialCallStatus });
+  }
+  // Answered and finished, or the caller hung up (canceled): nothing more to say.
+  return twiml("hangup", hangupTwiml(), { dialCallStatus });
+}
+
+/**
+ * Builds a handler with its own settings and token cache: one per Lambda cold start in
+ * production, one per local server or test otherwise.
+ */
+export function createHandler(options: HandlerOptions = {}): WebhookHandler {
+  const sink = options.log ?? stdoutSink;
+  let state: { settings: SettingsResult; authToken: AuthTokenSource } | undefined;
+
+  // Read once, and report every configuration problem once, in one line.
+  const initialise = () => {
+    const env = options.env ?? process.env;
+    const settings = readSettings(env);
+    const authToken = authTokenSource(env, sink);
+    const hasTokenSource = Boolean(
+      env.TWILIO_AUTH_TOKEN?.trim() || env.TWILIO_AUTH_TOKEN_PARAMETER?.trim(),
+    );
+    const problems = [...settings.problems, ...(hasTokenSource ? [] : [NO_AUTH_TOKEN_PROBLEM])];
+    if (problems.length > 0) {
+      writeLog(sink, {
+        level: "error",
+        msg: "invalid webhook configuration: calls get the apology until it is fixed",
+        problems,
+      });
+    }
+    state = { settings, authToken };
+    return state;
+  };
+
+  const answer = async (event: WebhookEvent): Promise<Reply> => {
+    const { settings, authToken } = state ?? initialise();
+    const location = publicLocation(
+      event.requestContext.domainName,
+      event.rawPath,
+      settings.publicBaseUrl,
+    );
+    if (!ROUTE_PATHS.has(location.routePath)) return plain(404, "not-found", "Not Found");
+    const route = location.routePath as RoutePath;
+    if (event.requestContext.http.method !== "POST") {
+      return {
+        ...plain(405, "method-not-allowed", "Method Not Allowed"),
+        headers: { allow: "POST" },
+      };
+    }
+
+    const form = parseTwilioForm({
+      body: event.body,
+      isBase64Encoded: event.isBase64Encoded,
+      headers: event.headers ?? {},
+    });
+    if (!form.ok) {
+      const reason = form.statusCode === 413 ? "Payload Too Large" : "Bad Request";
+      return {
+        ...plain(form.statusCode, "rejected-body", reason),
+        detail: { reason: form.reason },
+      };
+    }
+    const params = form.params;
+
+    const token = await authToken();
+    if ("problem" in token) {
+      // Without the token nothing can be verified, and nothing is forwarded; callers hear the
+      // apology instead of dead air.
+      const reply =
+        route === ROUTES.status
+          ? { statusCode: 204, decision: "token-unavailable" }
+          : twiml("token-unavailable-apology", apologyTwiml());
+      return { ...reply, params };
+    }
+
+    const url = signedUrl(location, event.rawQueryString);
+    const signature = headerValue(event.headers ?? {}, "x-twilio-signature");
+    if (!isSignedByTwilio(token.token, signature, url, params)) {
+      return {
+        ...plain(403, "rejected-signature", "Forbidden"),
+        params,
+        detail: { signaturePresent: Boolean(signature), signedUrl: url },
+      };
+    }
+    return { ...answerSignedRequest(route, params, settings.call, location.base), params };
+  };
+
+  return async (event) => {
+    const started = performance.now();
+    let reply: Reply;
+    try {
+      reply = await answer(event);
+    } catch (error) {
+      // A bug, not bad input: a 5xx makes Twilio play the fallback URL's apology.
+      writeLog(sink, {
+        level: "error",
+        msg: "webhook failed",
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+      reply = plain(500, "internal-error", "Internal Server Error");
+    }
+    writeLog(sink, {
+      level: reply.statusCode < 400 ? "info" : "warn",
+      msg: "twilio request",
+      route: event.rawPath,
+      status: reply.statusCode,
+      decision: reply.decision,
+      ...callFields(reply.params),
+      ...reply.detail,
+      latencyMs: Math.round((performance.now() - started) * 100) / 100,
+    });
+    return toResult(reply);
+  };
+}
+
+/** The Lambda entry point (`index.handler` in the bundle). */
+export const handler: WebhookHandler = createHandler();
