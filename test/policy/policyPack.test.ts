@@ -1,0 +1,131 @@
+// The pack as `pulumi preview --policy-pack policy` runs it: booted by Pulumi's own runner,
+// configured and queried over the Analyzer protocol with engine-shaped resources.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  IP_ACCESS_CONTROL_LIST_MAPPING_TYPE,
+  IP_ACCESS_CONTROL_LIST_TYPE,
+  IP_ADDRESS_TYPE,
+  POLICY_NAMES,
+  SIP_DOMAIN_TYPE,
+} from "../../policy/rules";
+import { type EngineResource, PolicyPackHost, UNKNOWN, urnOf } from "./policyPackHost";
+
+const PROVIDER = { __provider: "exports.handler = __f0;" };
+const wideEntry: EngineResource = {
+  type: IP_ADDRESS_TYPE,
+  name: "line-ip-198.51.0.0-16",
+  properties: {
+    ...PROVIDER,
+    ipAccessControlListSid: UNKNOWN,
+    ipAddress: "198.51.0.0",
+    cidrPrefixLength: 16,
+    friendlyName: "LINE range",
+  },
+  propertyDependencies: { ipAccessControlListSid: [urnOf(IP_ACCESS_CONTROL_LIST_TYPE, "line")] },
+};
+
+/** A first preview of the stack: every SID is still unknown; references are dependencies. */
+function previewStack(options: { mapping: boolean }): EngineResource[] {
+  const domainUrn = urnOf(SIP_DOMAIN_TYPE, "line");
+  const listUrn = urnOf(IP_ACCESS_CONTROL_LIST_TYPE, "line");
+  return [
+    {
+      type: SIP_DOMAIN_TYPE,
+      name: "line",
+      properties: {
+        ...PROVIDER,
+        domainName: "acme-line.sip.twilio.com",
+        voiceFallbackUrl: UNKNOWN,
+        voiceStatusCallbackUrl: UNKNOWN,
+      },
+    },
+    { type: IP_ACCESS_CONTROL_LIST_TYPE, name: "line", properties: { friendlyName: "LINE" } },
+    {
+      type: IP_ADDRESS_TYPE,
+      name: "line-ip-203.0.113.10-32",
+      properties: {
+        ...PROVIDER,
+        ipAccessControlListSid: UNKNOWN,
+        ipAddress: "203.0.113.10",
+        cidrPrefixLength: 32,
+        friendlyName: "203.0.113.10/32",
+      },
+      propertyDependencies: { ipAccessControlListSid: [listUrn] },
+    },
+    ...(options.mapping
+      ? [
+          {
+            type: IP_ACCESS_CONTROL_LIST_MAPPING_TYPE,
+            name: "line",
+            properties: { ...PROVIDER, domainSid: UNKNOWN, ipAccessControlListSid: UNKNOWN },
+            propertyDependencies: {
+              domainSid: [domainUrn],
+              ipAccessControlListSid: [listUrn],
+            },
+          },
+        ]
+      : []),
+  ];
+}
+
+describe("policy pack under Pulumi's policy runner", () => {
+  let pack: PolicyPackHost;
+  beforeAll(async () => {
+    pack = await PolicyPackHost.start();
+  });
+  afterAll(async () => {
+    await pack?.stop();
+  });
+
+  it("declares the four rules as mandatory, with the opt-in as policy config", async () => {
+    const info = await pack.info();
+    expect(info.name).toBe("line-call");
+    expect(info.policies.map((p) => p.name).sort()).toEqual(Object.values(POLICY_NAMES).sort());
+    expect(new Set(info.policies.map((p) => p.enforcementLevel))).toEqual(new Set(["mandatory"]));
+    expect(info.policies.find((p) => p.name === POLICY_NAMES.ipRangeWidth)?.configSchema).toEqual({
+      allowWideIpRanges: { type: "boolean", default: false },
+    });
+  });
+
+  it("refuses a /16 entry by default and accepts it once the stack's opt-in is configured", async () => {
+    // Resource-level diagnostics carry no URN: the engine attaches the resource it analysed.
+    expect(await pack.analyze(wideEntry)).toEqual([
+      expect.objectContaining({
+        policyName: POLICY_NAMES.ipRangeWidth,
+        enforcementLevel: "mandatory",
+        message: expect.stringContaining("\n198.51.0.0/16 admits 65,536 addresses"),
+      }),
+    ]);
+    await pack.configure({ [POLICY_NAMES.ipRangeWidth]: { allowWideIpRanges: true } });
+    expect(await pack.analyze(wideEntry)).toEqual([]);
+    await pack.configure({ [POLICY_NAMES.ipRangeWidth]: { allowWideIpRanges: false } });
+    expect(await pack.analyze(wideEntry)).toHaveLength(1);
+  });
+
+  it("refuses a plain-HTTP voiceUrl and passes unknown URLs during preview", async () => {
+    const domain = previewStack({ mapping: true })[0];
+    expect(await pack.analyze(domain)).toEqual([]);
+    const http = await pack.analyze({
+      ...domain,
+      properties: { ...domain.properties, voiceUrl: "http://hooks.example.com/voice" },
+    });
+    expect(http).toEqual([
+      expect.objectContaining({
+        policyName: POLICY_NAMES.httpsWebhooks,
+        enforcementLevel: "mandatory",
+        message: expect.stringMatching(/\nvoiceUrl .* uses http/),
+      }),
+    ]);
+  });
+
+  it("passes a first preview of the stack and refuses one whose domain lost its mapping", async () => {
+    expect(await pack.analyzeStack(previewStack({ mapping: true }))).toEqual([]);
+    expect(await pack.analyzeStack(previewStack({ mapping: false }))).toEqual([
+      expect.objectContaining({
+        policyName: POLICY_NAMES.authCallsMapping,
+        enforcementLevel: "mandatory",
+        urn: urnOf(SIP_DOMAIN_TYPE, "line"),
+      }),
+    ]);
+  });
+});

@@ -1,0 +1,171 @@
+// Boots `policy/` the way `pulumi preview --policy-pack policy` does — Pulumi's
+// `run-policy-pack` entry point with the pack directory as the working directory, TypeScript
+// compiled by its ts-node — and talks to it over the Analyzer gRPC protocol as the engine does.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+
+const root = path.resolve(__dirname, "../..");
+export const POLICY_PACK_DIR = path.join(root, "policy");
+const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi/package.json"));
+// The engine's unknown-value sentinel, as it marshals unknown inputs during preview.
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+// The generated protobuf modules are untyped CommonJS; keep `any` at this boundary only.
+// biome-ignore lint/suspicious/noExplicitAny: generated gRPC/protobuf classes
+type Proto = any;
+const grpc: Proto = pulumiRequire("@grpc/grpc-js");
+const analyzerGrpc: Proto = pulumiRequire("./proto/analyzer_grpc_pb.js");
+const analyzerPb: Proto = pulumiRequire("./proto/analyzer_pb.js");
+const structPb: Proto = pulumiRequire("google-protobuf/google/protobuf/struct_pb.js");
+const emptyPb: Proto = pulumiRequire("google-protobuf/google/protobuf/empty_pb.js");
+
+export interface Diagnostic {
+  policyName: string;
+  message: string;
+  urn: string;
+  enforcementLevel: "advisory" | "mandatory" | "disabled" | "remediate";
+}
+
+export interface EngineResource {
+  type: string;
+  name: string;
+  properties: Record<string, unknown>;
+  propertyDependencies?: Record<string, string[]>;
+}
+
+const LEVELS = ["advisory", "mandatory", "disabled", "remediate"] as const;
+
+export const urnOf = (type: string, name: string, stack = "prod") =>
+  `urn:pulumi:${stack}::line-call::${type}::${name}`;
+
+function options(): Proto {
+  const opts = new analyzerPb.AnalyzerResourceOptions();
+  opts.setProtect(false);
+  return opts;
+}
+
+function diagnostics(response: Proto): Diagnostic[] {
+  return response.getDiagnosticsList().map((d: Proto) => ({
+    policyName: d.getPolicyname(),
+    message: d.getMessage(),
+    urn: d.getUrn(),
+    enforcementLevel: LEVELS[d.getEnforcementlevel()],
+  }));
+}
+
+export class PolicyPackHost {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly client: Proto,
+  ) {}
+
+  static async start(): Promise<PolicyPackHost> {
+    const runner = pulumiRequire.resolve("./cmd/run-policy-pack");
+    // The first argument is the engine address; the pack only uses it to log, which these
+    // requests never trigger.
+    const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], {
+      cwd: POLICY_PACK_DIR,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      let err = "";
+      child.stdout?.on("data", (chunk) => {
+        out += chunk;
+        const match = /^(\d+)\s*$/m.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      child.stderr?.on("data", (chunk) => {
+        err += chunk;
+      });
+      child.on("exit", (code) =>
+        reject(new Error(`policy pack exited with ${code} before serving:\n${out}\n${err}`)),
+      );
+    });
+    const client = new analyzerGrpc.AnalyzerClient(
+      `127.0.0.1:${port}`,
+      grpc.credentials.createInsecure(),
+    );
+    return new PolicyPackHost(child, client);
+  }
+
+  private call<T>(method: string, request: Proto): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.client[method](request, (error: Error | null, response: T) =>
+        error ? reject(error) : resolve(response),
+      );
+    });
+  }
+
+  async info(): Promise<{
+    name: string;
+    policies: { name: string; enforcementLevel: string; configSchema?: unknown }[];
+  }> {
+    const info: Proto = await this.call("getAnalyzerInfo", new emptyPb.Empty());
+    return {
+      name: info.getName(),
+      policies: info.getPoliciesList().map((p: Proto) => ({
+        name: p.getName(),
+        enforcementLevel: LEVELS[p.getEnforcementlevel()],
+        configSchema: p.getConfigschema()?.getProperties()?.toJavaScript(),
+      })),
+    };
+  }
+
+  /** What `--policy-pack-config <file>` makes the engine send: `{policyName: {...props}}`. */
+  async configure(config: Record<string, Record<string, unknown>>): Promise<void> {
+    const request = new analyzerPb.ConfigureAnalyzerRequest();
+    for (const [policy, properties] of Object.entries(config)) {
+      const entry = new analyzerPb.PolicyConfig();
+      entry.setEnforcementlevel(analyzerPb.EnforcementLevel.MANDATORY);
+      entry.setProperties(structPb.Struct.fromJavaScript(properties));
+      request.getPolicyconfigMap().set(policy, entry);
+    }
+    await this.call("configure", request);
+  }
+
+  /** Resource-level policies, as the engine calls them for each resource it registers. */
+  async analyze(resource: EngineResource): Promise<Diagnostic[]> {
+    const request = new analyzerPb.AnalyzeRequest();
+    request.setType(resource.type);
+    request.setName(resource.name);
+    request.setUrn(urnOf(resource.type, resource.name));
+    request.setProperties(structPb.Struct.fromJavaScript(resource.properties));
+    request.setOptions(options());
+    return diagnostics(await this.call("analyze", request));
+  }
+
+  /** Stack-level policies, as the engine calls them once all resources are known. */
+  async analyzeStack(resources: EngineResource[]): Promise<Diagnostic[]> {
+    const request = new analyzerPb.AnalyzeStackRequest();
+    request.setResourcesList(
+      resources.map((resource) => {
+        const r = new analyzerPb.AnalyzerResource();
+        r.setType(resource.type);
+        r.setName(resource.name);
+        r.setUrn(urnOf(resource.type, resource.name));
+        r.setProperties(structPb.Struct.fromJavaScript(resource.properties));
+        r.setOptions(options());
+        const urns = new Set<string>();
+        for (const [key, deps] of Object.entries(resource.propertyDependencies ?? {})) {
+          const d = new analyzerPb.AnalyzerPropertyDependencies();
+          d.setUrnsList(deps);
+          r.getPropertydependenciesMap().set(key, d);
+          for (const urn of deps) urns.add(urn);
+        }
+        r.setDependenciesList([...urns]);
+        return r;
+      }),
+    );
+    return diagnostics(await this.call("analyzeStack", request));
+  }
+
+  async stop(): Promise<void> {
+    this.client.close();
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once("exit", resolve));
+    this.child.kill();
+    await exited;
+  }
+}
