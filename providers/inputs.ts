@@ -16,7 +16,7 @@ export interface FieldSpec {
   kind: FieldKind;
   required?: boolean;
   /** Filled in by `check` when the program leaves the field out ("" clears a string in Twilio). */
-  default?: string | number | boolean;
+  defaultValue?: string | number | boolean;
   maxLength?: number;
   /** For kind "sid": the two-letter prefix, e.g. "AL". */
   sidPrefix?: string;
@@ -106,8 +106,8 @@ export function checkInputs(
     if (value === undefined || value === null) {
       if (spec.required) {
         failures.push({ property: name, reason: `${name} is required` });
-      } else if (spec.default !== undefined) {
-        inputs[name] = spec.default;
+      } else if (spec.defaultValue !== undefined) {
+        inputs[name] = spec.defaultValue;
       }
       continue;
     }
@@ -133,7 +133,7 @@ export function checkInputs(
 /** The canonical form of a stored value: Twilio's null and a missing field mean "not set". */
 export function canonical(spec: FieldSpec, value: unknown): unknown {
   if (value === undefined || value === null)
-    return spec.default ?? (spec.kind === "boolean" ? false : "");
+    return spec.defaultValue ?? (spec.kind === "boolean" ? false : "");
   if (spec.kind === "method" && typeof value === "string") return value.toUpperCase();
   return value;
 }
@@ -171,7 +171,7 @@ export function inputsFromLive(schema: Schema, live: Props, previous: Props): Pr
   const inputs: Props = {};
   for (const [name, spec] of Object.entries(schema)) {
     inputs[name] = spec.option
-      ? (previous[name] ?? spec.default ?? false)
+      ? (previous[name] ?? spec.defaultValue ?? false)
       : canonical(spec, live[name]);
   }
   return inputs;

@@ -28,7 +28,7 @@ export const IP_ACCESS_CONTROL_LIST_SCHEMA: Schema = {
     maxLength: MAX_FRIENDLY_NAME_LENGTH,
     rule: (value: string) => (value.trim() === "" ? "must not be blank" : undefined),
   },
-  adopt: { kind: "boolean", default: false, option: true },
+  adopt: { kind: "boolean", defaultValue: false, option: true },
 };
 
 function listOutputs(list: Props, adopt: unknown): Props {

@@ -41,7 +41,7 @@ export const IP_ADDRESS_SCHEMA: Schema = {
         ? undefined
         : `${JSON.stringify(value)} is not an IPv4 address in dotted-decimal form (Twilio accepts IPv4 only), e.g. 203.0.113.10${String(value).includes("/") ? "; put the prefix in cidrPrefixLength" : ""}`,
   },
-  cidrPrefixLength: { kind: "integer", default: 32, rule: cidrPrefixProblem },
+  cidrPrefixLength: { kind: "integer", defaultValue: 32, rule: cidrPrefixProblem },
   friendlyName: {
     kind: "string",
     maxLength: MAX_FRIENDLY_NAME_LENGTH,

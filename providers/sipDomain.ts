@@ -47,16 +47,16 @@ function domainNameProblem(value: string): string | undefined {
 export const SIP_DOMAIN_SCHEMA: Schema = {
   domainName: { kind: "string", required: true, rule: domainNameProblem },
   friendlyName: { kind: "string", maxLength: 64 },
-  voiceUrl: { kind: "url", default: "" },
-  voiceMethod: { kind: "method", default: "POST" },
-  voiceFallbackUrl: { kind: "url", default: "" },
-  voiceFallbackMethod: { kind: "method", default: "POST" },
-  voiceStatusCallbackUrl: { kind: "url", default: "" },
-  voiceStatusCallbackMethod: { kind: "method", default: "POST" },
-  sipRegistration: { kind: "boolean", default: false },
-  secure: { kind: "boolean", default: false },
-  emergencyCallingEnabled: { kind: "boolean", default: false },
-  adopt: { kind: "boolean", default: false, option: true },
+  voiceUrl: { kind: "url", defaultValue: "" },
+  voiceMethod: { kind: "method", defaultValue: "POST" },
+  voiceFallbackUrl: { kind: "url", defaultValue: "" },
+  voiceFallbackMethod: { kind: "method", defaultValue: "POST" },
+  voiceStatusCallbackUrl: { kind: "url", defaultValue: "" },
+  voiceStatusCallbackMethod: { kind: "method", defaultValue: "POST" },
+  sipRegistration: { kind: "boolean", defaultValue: false },
+  secure: { kind: "boolean", defaultValue: false },
+  emergencyCallingEnabled: { kind: "boolean", defaultValue: false },
+  adopt: { kind: "boolean", defaultValue: false, option: true },
 };
 
 /** The Twilio fields the provider writes (everything but the `adopt` option). */

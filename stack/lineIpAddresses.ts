@@ -1,7 +1,16 @@
 // The LINE IP allow-list as it appears in stack config (`line-call:lineIpAddresses`).
 // One set of rules shared by the Pulumi program, `npm run ip-diff` and the policy pack, so a
 // reviewer, the preview and the deploy never disagree about what a valid list is.
-import * as ipaddr from "ipaddr.js";
+import type * as IpAddr from "ipaddr.js";
+
+/**
+ * ipaddr.js is loaded on use, not imported at the top: the Twilio providers reuse these rules, and
+ * Pulumi serializes provider code by value, so a top-level import would copy the library into
+ * every resource's state instead of requiring it.
+ */
+function ipv4(): typeof IpAddr.IPv4 {
+  return (require("ipaddr.js") as typeof IpAddr).IPv4;
+}
 
 /** One entry as written in `Pulumi.<stack>.yaml`. */
 export interface LineIpAddressConfig {
@@ -44,7 +53,7 @@ export function defaultIpFriendlyName(ip: string, cidrPrefixLength: number): str
 
 /** True for a dotted-quad IPv4 address as Twilio accepts it (no leading zeros, no shorthand). */
 export function isIPv4(value: unknown): value is string {
-  return typeof value === "string" && ipaddr.IPv4.isValidFourPartDecimal(value);
+  return typeof value === "string" && ipv4().isValidFourPartDecimal(value);
 }
 
 /**
@@ -64,7 +73,7 @@ export function cidrPrefixProblem(value: unknown): string | undefined {
 
 /** The network address of ip/prefix when ip has host bits set (e.g. 10.0.0.5/24 → 10.0.0.0). */
 export function networkAddressIfHostBitsSet(ip: string, prefix: number): string | undefined {
-  const network = ipaddr.IPv4.networkAddressFromCIDR(`${ip}/${prefix}`).toString();
+  const network = ipv4().networkAddressFromCIDR(`${ip}/${prefix}`).toString();
   return network === ip ? undefined : network;
 }
 
