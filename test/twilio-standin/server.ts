@@ -1,0 +1,637 @@
+// A stateful stand-in for Twilio's REST API (the SIP domain, IP access control list, IP address
+// and the domain's Auth/Calls IP-ACL mapping), so the providers can be tested end to end without
+// Twilio. Every request and every response is checked against Twilio's own OpenAPI description
+// (twilio_api_v2010_sip.json); anything that does not conform is answered like Twilio would and
+// recorded in `validationErrors`, which tests assert stays empty.
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { coerceFormValue, describeErrors, type Operation, TwilioSpec } from "./spec";
+import { type FormValues, notFound, type ResourceKind, SipStore, TwilioApiError } from "./store";
+
+export { TwilioApiError } from "./store";
+
+/** A valid but obviously made-up account, so nothing can be mistaken for a real one. */
+export const DEFAULT_ACCOUNT_SID = `AC${"1ca11ed0".repeat(4)}`;
+export const DEFAULT_AUTH_TOKEN = "7d3c1e0f".repeat(4);
+
+export interface StandinOptions {
+  host?: string;
+  port?: number;
+  accountSid?: string;
+  authToken?: string;
+  /** Optional "SK…" API key accepted with apiSecret (Basic auth user = key). */
+  apiKey?: string;
+  apiSecret?: string;
+  /** Default page size of list endpoints (Twilio's is 50); a PageSize parameter overrides it. */
+  pageSize?: number;
+  /** Added to every response. */
+  latencyMs?: number;
+  /** Called after each request is answered (or deliberately not answered); the CLI logs with it. */
+  onRequest?: (record: RequestRecord) => void;
+}
+
+export interface Fault {
+  /** "GET" | "POST" | "DELETE"; any when omitted. */
+  method?: string;
+  /** Matched against the request path (a string matches as a substring). */
+  path?: RegExp | string;
+  /**
+   * "drop": close the socket without answering, before doing the write.
+   * "lost-response": perform the request (state changes), then destroy the socket unanswered.
+   * "429": Twilio's 20429 Too Many Requests; "500"/"503": Twilio's error body.
+   * "latency": delay the matching requests by latencyMs, then serve them normally.
+   */
+  kind: "429" | "500" | "503" | "drop" | "lost-response" | "latency";
+  /** How many matching requests it hits (default 1). */
+  times?: number;
+  /** For kind "latency". */
+  latencyMs?: number;
+  /** For kind "429": send `Retry-After: <seconds>` (Twilio may or may not send one). */
+  retryAfterSeconds?: number;
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  /** HTTP status answered; 0 when a fault dropped the connection without an answer. */
+  status: number;
+  operationId?: string;
+  /** The fault that hit this request, if any. */
+  fault?: Fault["kind"];
+}
+
+export interface TwilioStandin {
+  url: string;
+  accountSid: string;
+  authToken: string;
+  close(): Promise<void>;
+  domains(): Record<string, unknown>[];
+  ipAccessControlLists(): Record<string, unknown>[];
+  ipAddresses(ipAccessControlListSid?: string): Record<string, unknown>[];
+  ipAccessControlListMappings(domainSid?: string): Record<string, unknown>[];
+  requests: RequestRecord[];
+  resetRequests(): void;
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+  setLatency(ms: number): void;
+  edit(kind: string, sid: string, patch: Record<string, unknown>): void;
+  remove(kind: string, sid: string): void;
+  validationErrors: string[];
+}
+
+type Json = Record<string, unknown>;
+
+interface Reply {
+  status: number;
+  body?: Json;
+  headers?: Record<string, string>;
+}
+
+interface HandlerContext {
+  params: Record<string, string>;
+  query: Json;
+  form: FormValues;
+  /** Request path without the query string, as sent. */
+  path: string;
+}
+
+const RESOURCE_KINDS: readonly ResourceKind[] = [
+  "domain",
+  "ipAccessControlList",
+  "ipAddress",
+  "mapping",
+];
+
+let sharedSpec: TwilioSpec | undefined;
+/** Compiling the validators takes a moment; one compiled spec serves every stand-in in a process. */
+function loadSpec(): TwilioSpec {
+  sharedSpec ??= new TwilioSpec();
+  return sharedSpec;
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/** URLSearchParams → object; a repeated name becomes an array (which scalar schemas refuse). */
+function paramsToObject(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of params) {
+    const existing = out[key];
+    out[key] =
+      existing === undefined
+        ? value
+        : [...(Array.isArray(existing) ? existing : [existing]), value];
+  }
+  return out;
+}
+
+function kindOf(kind: string): ResourceKind {
+  if (!(RESOURCE_KINDS as readonly string[]).includes(kind)) {
+    throw new Error(`Unknown resource kind "${kind}"; use one of ${RESOURCE_KINDS.join(", ")}`);
+  }
+  return kind as ResourceKind;
+}
+
+class Standin {
+  readonly spec = loadSpec();
+  readonly store: SipStore;
+  readonly requests: RequestRecord[] = [];
+  readonly validationErrors: string[] = [];
+  private faults: { fault: Fault; remaining: number }[] = [];
+  latencyMs: number;
+  private readonly pageSize: number;
+
+  constructor(
+    private readonly options: StandinOptions & { accountSid: string; authToken: string },
+  ) {
+    this.store = new SipStore(options.accountSid);
+    this.latencyMs = options.latencyMs ?? 0;
+    this.pageSize = options.pageSize ?? 50;
+  }
+
+  injectFault(fault: Fault): void {
+    this.faults.push({ fault, remaining: fault.times ?? 1 });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** Takes one hit from each matching latency fault and from the first other matching fault. */
+  private takeFaults(method: string, path: string): { latencyMs: number; fault?: Fault } {
+    let latencyMs = 0;
+    let fault: Fault | undefined;
+    for (const entry of this.faults) {
+      const f = entry.fault;
+      if (entry.remaining <= 0) continue;
+      if (f.method && f.method.toUpperCase() !== method) continue;
+      if (f.path instanceof RegExp ? !f.path.test(path) : f.path && !path.includes(f.path))
+        continue;
+      if (f.kind === "latency") {
+        latencyMs += f.latencyMs ?? 0;
+        entry.remaining--;
+      } else if (!fault) {
+        fault = f;
+        entry.remaining--;
+      }
+    }
+    this.faults = this.faults.filter((entry) => entry.remaining > 0);
+    return { latencyMs, fault };
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    const header = req.headers.authorization ?? "";
+    const m = /^Basic\s+(\S+)$/i.exec(header);
+    if (!m) return false;
+    const decoded = Buffer.from(m[1], "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    const user = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    const { accountSid, authToken, apiKey, apiSecret } = this.options;
+    if (colon < 0) return false;
+    if (user === accountSid && password === authToken) return true;
+    return (
+      apiKey !== undefined && apiSecret !== undefined && user === apiKey && password === apiSecret
+    );
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = new URL(req.url ?? "/", "http://standin.invalid");
+    const path = url.pathname;
+    const record: RequestRecord = { method, path, status: 0 };
+    this.requests.push(record);
+    const rawBody = await readBody(req);
+
+    const { latencyMs, fault } = this.takeFaults(method, path);
+    await sleep(this.latencyMs + latencyMs);
+    if (fault) record.fault = fault.kind;
+
+    const finish = (reply: Reply | undefined, operation?: Operation): void => {
+      if (reply) {
+        record.status = reply.status;
+        this.send(res, reply, operation);
+      } else {
+        // Deliberately unanswered: the client sees a reset connection.
+        res.socket?.destroy();
+      }
+      this.options.onRequest?.(record);
+    };
+
+    if (!this.authorized(req)) {
+      finish({
+        status: 401,
+        body: new TwilioApiError(401, 20003, "Authenticate").body(),
+        headers: { "WWW-Authenticate": 'Basic realm="Twilio API"' },
+      });
+      return;
+    }
+
+    const { match, pathKnown } = this.spec.match(method, path);
+    if (!match) {
+      const problem = pathKnown
+        ? `${method} ${path}: the Twilio API description has no ${method} operation on this path`
+        : `${method} ${path}: not a path in the Twilio API description`;
+      this.validationErrors.push(problem);
+      const error = pathKnown
+        ? new TwilioApiError(405, 20004, "Method not allowed")
+        : notFound(path);
+      finish({ status: error.status, body: error.body() });
+      return;
+    }
+    const { operation, params } = match;
+    record.operationId = operation.operationId;
+
+    if (fault?.kind === "drop") {
+      finish(undefined);
+      return;
+    }
+    if (fault?.kind === "429" || fault?.kind === "500" || fault?.kind === "503") {
+      finish(this.faultReply(fault), operation);
+      return;
+    }
+
+    let reply: Reply;
+    const parsed = this.validateRequest(operation, params, url.searchParams, rawBody, req);
+    if ("problem" in parsed) {
+      this.validationErrors.push(`${operation.operationId} request: ${parsed.problem}`);
+      reply = { status: 400, body: new TwilioApiError(400, 20001, parsed.problem).body() };
+    } else if (params.AccountSid !== this.options.accountSid) {
+      const error = notFound(path);
+      reply = { status: error.status, body: error.body() };
+    } else {
+      try {
+        reply = this.dispatch(operation, { params, query: parsed.query, form: parsed.form, path });
+      } catch (error) {
+        if (!(error instanceof TwilioApiError)) throw error;
+        reply = { status: error.status, body: error.body() };
+      }
+    }
+
+    if (fault?.kind === "lost-response") {
+      finish(undefined);
+      return;
+    }
+    finish(reply, operation);
+  }
+
+  private faultReply(fault: Fault): Reply {
+    if (fault.kind === "429") {
+      const headers: Record<string, string> = {};
+      if (fault.retryAfterSeconds !== undefined)
+        headers["Retry-After"] = String(fault.retryAfterSeconds);
+      return {
+        status: 429,
+        body: new TwilioApiError(429, 20429, "Too Many Requests").body(),
+        headers,
+      };
+    }
+    const error =
+      fault.kind === "500"
+        ? new TwilioApiError(500, 20500, "Internal Server Error")
+        : new TwilioApiError(503, 20503, "Service Unavailable");
+    return { status: error.status, body: error.body() };
+  }
+
+  /** Checks path parameters, query and form body against the operation's description. */
+  private validateRequest(
+    operation: Operation,
+    params: Record<string, string>,
+    search: URLSearchParams,
+    rawBody: string,
+    req: IncomingMessage,
+  ): { query: Json; form: FormValues } | { problem: string } {
+    if (!operation.validatePath(params)) {
+      return { problem: `path parameter ${describeErrors(operation.validatePath.errors)}` };
+    }
+
+    const query: Json = {};
+    for (const [name, value] of Object.entries(paramsToObject(search))) {
+      query[name] = coerceFormValue(value, operation.queryProperties[name]);
+    }
+    if (!operation.validateQuery(query)) {
+      return { problem: `query parameter ${describeErrors(operation.validateQuery.errors)}` };
+    }
+
+    if (!operation.validateBody) {
+      if (rawBody.length > 0) return { problem: `${operation.method} takes no request body` };
+      return { query, form: {} };
+    }
+    const contentType = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+    if (rawBody.length > 0 && contentType !== "application/x-www-form-urlencoded") {
+      return { problem: `body must be application/x-www-form-urlencoded, not "${contentType}"` };
+    }
+    const form: FormValues = {};
+    const checked: Json = {};
+    for (const [name, value] of Object.entries(paramsToObject(new URLSearchParams(rawBody)))) {
+      if (value === "" && name in operation.bodyProperties) {
+        if (operation.bodyRequired.includes(name)) {
+          return { problem: `Missing required parameter ${name} in the post body` };
+        }
+        form[name] = null; // Twilio: an empty value clears the field.
+        continue;
+      }
+      const coerced = coerceFormValue(value, operation.bodyProperties[name]);
+      form[name] = coerced;
+      checked[name] = coerced;
+    }
+    for (const name of operation.bodyRequired) {
+      if (!(name in form))
+        return { problem: `Missing required parameter ${name} in the post body` };
+    }
+    if (!operation.validateBody(checked)) {
+      return { problem: `parameter ${describeErrors(operation.validateBody.errors)}` };
+    }
+    return { query, form };
+  }
+
+  private send(res: ServerResponse, reply: Reply, operation?: Operation): void {
+    this.validateResponse(reply, operation);
+    const headers: Record<string, string> = {
+      "Twilio-Request-Id": `RQ${randomBytes(16).toString("hex")}`,
+      ...reply.headers,
+    };
+    if (reply.body === undefined) {
+      res.writeHead(reply.status, headers);
+      res.end();
+      return;
+    }
+    const text = JSON.stringify(reply.body);
+    res.writeHead(reply.status, {
+      ...headers,
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Length": String(Buffer.byteLength(text)),
+    });
+    res.end(text);
+  }
+
+  /** A response that breaks the description is a stand-in bug: record it so tests fail. */
+  private validateResponse(reply: Reply, operation?: Operation): void {
+    const where = operation ? operation.operationId : "(no operation)";
+    if (reply.status >= 400) {
+      const problem = this.spec.validateErrorBody(reply.body);
+      if (problem) this.validationErrors.push(`${where} response ${reply.status}: ${problem}`);
+      return;
+    }
+    if (!operation?.responses.has(reply.status)) {
+      this.validationErrors.push(`${where} response: status ${reply.status} is not declared`);
+      return;
+    }
+    const validate = operation.responses.get(reply.status);
+    if (!validate) {
+      if (reply.body !== undefined) {
+        this.validationErrors.push(`${where} response ${reply.status}: declared without a body`);
+      }
+      return;
+    }
+    if (!validate(reply.body)) {
+      this.validationErrors.push(
+        `${where} response ${reply.status}: ${describeErrors(validate.errors)}`,
+      );
+    }
+  }
+
+  private paginate(items: Json[], key: string, ctx: HandlerContext): Reply {
+    const pageSize = (ctx.query.PageSize as number | undefined) ?? this.pageSize;
+    const page = (ctx.query.Page as number | undefined) ?? 0;
+    const token = ctx.query.PageToken as string | undefined;
+    let startIndex = page * pageSize;
+    // Twilio's tokens: "PA<sid>" = the page after that record, "PB<sid>" = the page before it.
+    // Following them keeps paging stable when records are added or deleted in between.
+    const at = token ? items.findIndex((item) => item.sid === token.slice(2)) : -1;
+    if (token?.startsWith("PA") && at >= 0) startIndex = at + 1;
+    if (token?.startsWith("PB") && at >= 0) startIndex = Math.max(0, at - pageSize);
+    const slice = items.slice(startIndex, startIndex + pageSize);
+    const pageUri = (p: number, pageToken?: string) =>
+      `${ctx.path}?PageSize=${pageSize}&Page=${p}${pageToken ? `&PageToken=${pageToken}` : ""}`;
+    const start = page * pageSize;
+    return {
+      status: 200,
+      body: {
+        [key]: slice,
+        end: slice.length > 0 ? start + slice.length - 1 : start,
+        first_page_uri: pageUri(0),
+        next_page_uri:
+          startIndex + pageSize < items.length
+            ? pageUri(page + 1, `PA${String(slice[slice.length - 1].sid)}`)
+            : null,
+        page,
+        page_size: pageSize,
+        previous_page_uri:
+          page > 0
+            ? pageUri(page - 1, slice.length > 0 ? `PB${String(slice[0].sid)}` : undefined)
+            : null,
+        start,
+        uri: pageUri(page, token),
+      },
+    };
+  }
+
+  private dispatch(operation: Operation, ctx: HandlerContext): Reply {
+    const s = this.store;
+    const { params, form, path } = ctx;
+    switch (operation.operationId) {
+      case "ListSipDomain":
+        return this.paginate(
+          [...s.domains.values()].map((d) => s.renderDomain(d)),
+          "domains",
+          ctx,
+        );
+      case "CreateSipDomain":
+        return { status: 201, body: s.renderDomain(s.createDomain(form)) };
+      case "FetchSipDomain":
+        return { status: 200, body: s.renderDomain(s.requireDomain(params.Sid, path)) };
+      case "UpdateSipDomain":
+        return { status: 200, body: s.renderDomain(s.updateDomain(params.Sid, path, form)) };
+      case "DeleteSipDomain":
+        s.deleteDomain(params.Sid, path);
+        return { status: 204 };
+
+      case "ListSipIpAccessControlList":
+        return this.paginate(
+          [...s.ipAccessControlLists.values()].map((l) => s.renderIpAccessControlList(l)),
+          "ip_access_control_lists",
+          ctx,
+        );
+      case "CreateSipIpAccessControlList":
+        return {
+          status: 201,
+          body: s.renderIpAccessControlList(s.createIpAccessControlList(form)),
+        };
+      case "FetchSipIpAccessControlList":
+        return {
+          status: 200,
+          body: s.renderIpAccessControlList(s.requireIpAccessControlList(params.Sid, path)),
+        };
+      case "UpdateSipIpAccessControlList":
+        return {
+          status: 200,
+          body: s.renderIpAccessControlList(s.updateIpAccessControlList(params.Sid, path, form)),
+        };
+      case "DeleteSipIpAccessControlList":
+        s.deleteIpAccessControlList(params.Sid, path);
+        return { status: 204 };
+
+      case "ListSipIpAddress":
+        s.requireIpAccessControlList(params.IpAccessControlListSid, path);
+        return this.paginate(
+          s.ipAddressesOf(params.IpAccessControlListSid).map((ip) => s.renderIpAddress(ip)),
+          "ip_addresses",
+          ctx,
+        );
+      case "CreateSipIpAddress":
+        return {
+          status: 201,
+          body: s.renderIpAddress(s.createIpAddress(params.IpAccessControlListSid, path, form)),
+        };
+      case "FetchSipIpAddress":
+        return {
+          status: 200,
+          body: s.renderIpAddress(
+            s.requireIpAddress(params.IpAccessControlListSid, params.Sid, path),
+          ),
+        };
+      case "UpdateSipIpAddress":
+        return {
+          status: 200,
+          body: s.renderIpAddress(
+            s.updateIpAddress(params.IpAccessControlListSid, params.Sid, path, form),
+          ),
+        };
+      case "DeleteSipIpAddress":
+        s.deleteIpAddress(params.IpAccessControlListSid, params.Sid, path);
+        return { status: 204 };
+
+      // The domain's Auth → Calls IP ACL mappings and the older Domains/{SD}/IpAccessControlListMappings
+      // are two views of the same mappings (as in Twilio), each with its own representation.
+      case "ListSipAuthCallsIpAccessControlListMapping":
+      case "ListSipIpAccessControlListMapping": {
+        const legacy = operation.operationId === "ListSipIpAccessControlListMapping";
+        s.requireDomain(params.DomainSid, path);
+        const items = s
+          .mappedAclSids(params.DomainSid)
+          .map((acl) =>
+            legacy
+              ? s.renderLegacyMapping(params.DomainSid, acl)
+              : s.renderAuthCallsMapping(params.DomainSid, acl),
+          );
+        return this.paginate(items, legacy ? "ip_access_control_list_mappings" : "contents", ctx);
+      }
+      case "CreateSipAuthCallsIpAccessControlListMapping":
+        return {
+          status: 201,
+          body: s.renderAuthCallsMapping(
+            params.DomainSid,
+            s.createMapping(params.DomainSid, path, form),
+          ),
+        };
+      case "CreateSipIpAccessControlListMapping":
+        return {
+          status: 201,
+          body: s.renderLegacyMapping(
+            params.DomainSid,
+            s.createMapping(params.DomainSid, path, form),
+          ),
+        };
+      case "FetchSipAuthCallsIpAccessControlListMapping":
+        s.requireDomain(params.DomainSid, path);
+        s.requireMapping(params.DomainSid, params.Sid, path);
+        return { status: 200, body: s.renderAuthCallsMapping(params.DomainSid, params.Sid) };
+      case "FetchSipIpAccessControlListMapping":
+        s.requireDomain(params.DomainSid, path);
+        s.requireMapping(params.DomainSid, params.Sid, path);
+        return { status: 200, body: s.renderLegacyMapping(params.DomainSid, params.Sid) };
+      case "DeleteSipAuthCallsIpAccessControlListMapping":
+      case "DeleteSipIpAccessControlListMapping":
+        s.deleteMapping(params.DomainSid, params.Sid, path);
+        return { status: 204 };
+
+      default:
+        // Credential lists and registrations are in the description but not in this product.
+        this.validationErrors.push(
+          `${operation.operationId}: described by Twilio but not implemented by the stand-in`,
+        );
+        throw new TwilioApiError(
+          404,
+          20404,
+          `${operation.operationId} is not implemented by the stand-in`,
+        );
+    }
+  }
+}
+
+export async function startTwilioStandin(options: StandinOptions = {}): Promise<TwilioStandin> {
+  const accountSid = options.accountSid ?? DEFAULT_ACCOUNT_SID;
+  const authToken = options.authToken ?? DEFAULT_AUTH_TOKEN;
+  const standin = new Standin({ ...options, accountSid, authToken });
+  const server = createServer((req, res) => {
+    standin.handle(req, res).catch((error: unknown) => {
+      // A crash inside the stand-in is a stand-in bug; surface it to the test, answer 500.
+      standin.validationErrors.push(
+        `stand-in crashed: ${String((error as Error)?.stack ?? error)}`,
+      );
+      if (!res.headersSent) {
+        res.writeHead(500, { "Content-Type": "application/json" });
+        res.end(JSON.stringify(new TwilioApiError(500, 20500, "Internal Server Error").body()));
+      }
+    });
+  });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const store = standin.store;
+
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    accountSid,
+    authToken,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+    domains: () => [...store.domains.values()].map((d) => store.renderDomain(d)),
+    ipAccessControlLists: () =>
+      [...store.ipAccessControlLists.values()].map((l) => store.renderIpAccessControlList(l)),
+    ipAddresses: (ipAccessControlListSid?: string) =>
+      [...store.ipAddresses.values()]
+        .filter(
+          (ip) =>
+            !ipAccessControlListSid || ip.ip_access_control_list_sid === ipAccessControlListSid,
+        )
+        .map((ip) => store.renderIpAddress(ip)),
+    ipAccessControlListMappings: (domainSid?: string) =>
+      [...store.mappings.keys()]
+        .filter((sd) => !domainSid || sd === domainSid)
+        .flatMap((sd) => store.mappedAclSids(sd).map((al) => store.renderAuthCallsMapping(sd, al))),
+    requests: standin.requests,
+    resetRequests: () => {
+      standin.requests.length = 0;
+    },
+    injectFault: (fault) => standin.injectFault(fault),
+    clearFaults: () => standin.clearFaults(),
+    setLatency: (ms) => {
+      standin.latencyMs = ms;
+    },
+    edit: (kind, sid, patch) => store.edit(kindOf(kind), sid, patch),
+    remove: (kind, sid) => store.remove(kindOf(kind), sid),
+    validationErrors: standin.validationErrors,
+  };
+}
