@@ -31,7 +31,7 @@ export const DOMAIN_SUFFIX = ".sip.twilio.com";
 export const MAX_DOMAIN_FRIENDLY_NAME_LENGTH = 64;
 /** Twilio's documented limit on IP access control lists per account. */
 export const MAX_IP_ACCESS_CONTROL_LISTS = 1000;
-const DOMAIN_NAME_PATTERN = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.sip\.twilio\.com$/;
+const DOMAIN_NAME_PATTERN = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.sip\.twilio\.com$/i; // DNS names: case-insensitive
 const HTTP_METHOD_FIELDS = [
   "voice_method",
   "voice_fallback_method",
