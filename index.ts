@@ -1,0 +1,83 @@
+// line-call: one LINE Call connection per stack. Reads Pulumi.<stack>.yaml (validated before
+// anything is declared), hosts the TwiML webhook on AWS unless `webhookBaseUrl` names your own,
+// smoke-tests it, and wires the SIP domain's Request URL to it once `lineConnected` is true.
+import * as pulumi from "@pulumi/pulumi";
+import { AwsTwimlWebhook, webhookEnvironment } from "./stack/awsWebhook";
+import { readStackConfig, twilioAccountSid, twilioAuthToken } from "./stack/config";
+import { currentLambdaBundle } from "./stack/lambdaBundle";
+import { LineSipConnection } from "./stack/lineSipConnection";
+import { connectionNames } from "./stack/naming";
+import { nextStepFor } from "./stack/outputs";
+import { afterSmokeTest, WebhookSmokeTest } from "./stack/smokeTest";
+import { webhookUrls } from "./stack/webhookUrls";
+
+const config = readStackConfig();
+const names = connectionNames(config);
+const authToken = config.hasAuthToken ? twilioAuthToken() : undefined;
+
+let baseUrl: pulumi.Output<string>;
+let smokeTest: WebhookSmokeTest | undefined;
+if (config.webhookBaseUrl === undefined) {
+  const bundle = currentLambdaBundle();
+  const environment = webhookEnvironment(config);
+  const webhook = new AwsTwimlWebhook("webhook", {
+    bundle,
+    authToken: authToken as pulumi.Output<string>,
+    authTokenParameterName: names.authTokenParameter,
+    environment,
+    logRetentionDays: config.logRetentionDays,
+    tags: names.tags,
+  });
+  baseUrl = webhook.baseUrl;
+  smokeTest = new WebhookSmokeTest("webhook-smoke-test", {
+    voiceUrl: webhookUrls(baseUrl).voiceUrl,
+    authToken: authToken as pulumi.Output<string>,
+    accountSid: twilioAccountSid(),
+    rerunWhenChanged: [
+      pulumi.output(bundle).apply((b) => b.sha256),
+      JSON.stringify(environment),
+      webhook.authTokenVersion,
+    ],
+    waitFor: webhook.servingResources,
+  });
+} else {
+  baseUrl = pulumi.output(config.webhookBaseUrl);
+  if (authToken) {
+    smokeTest = new WebhookSmokeTest("webhook-smoke-test", {
+      voiceUrl: webhookUrls(baseUrl).voiceUrl,
+      authToken,
+      accountSid: twilioAccountSid(),
+      rerunWhenChanged: [],
+    });
+  } else {
+    pulumi.log.warn(
+      "No Twilio auth token (twilio:authToken) is set, so the webhook at line-call:webhookBaseUrl is not smoke-tested before the Request URL points at it.",
+    );
+  }
+}
+
+const urls = webhookUrls(baseUrl);
+const connection = new LineSipConnection("line", {
+  domainName: config.sipDomainName,
+  friendlyName: names.domainFriendlyName,
+  ipAccessControlListName: names.ipAccessControlListName,
+  ipAddresses: config.lineIpAddresses,
+  webhook: { ...urls, voiceUrl: afterSmokeTest(smokeTest, urls.voiceUrl) },
+  lineConnected: config.lineConnected,
+});
+
+// What to send to LINE.
+export const sipUri = connection.sipUri;
+export const sipDomainSid = connection.sipDomainSid;
+export const accountSid = connection.accountSid;
+export const webhookBaseUrl = baseUrl;
+/** Empty until LINE is connected. */
+export const voiceUrl = connection.voiceUrl;
+export const lineConnected = config.lineConnected;
+export const lineIpAddresses = config.lineIpAddresses.map((entry, index) => ({
+  ip: entry.ip,
+  cidrPrefixLength: entry.cidrPrefixLength,
+  friendlyName: entry.friendlyName,
+  sid: connection.ipAddresses[index].sid,
+}));
+export const nextStep = nextStepFor(config, connection);

@@ -1,0 +1,244 @@
+// The TwiML webhook on AWS: a Lambda function behind an API Gateway HTTP API, the Twilio auth
+// token in an SSM SecureString, and a role that may read that one parameter and write to its own
+// log group — nothing else.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../scripts/build-lambda";
+import type { LineCallConfig } from "./config";
+import { WEBHOOK_ROUTES } from "./webhookUrls";
+
+/** The deployable webhook bundle (see stack/lambdaBundle.ts). */
+export interface LambdaBundle {
+  /** Absolute path of the bundled handler file (`index.js`, exporting `handler`). */
+  path: string;
+  /** sha256 of the file's contents: changes exactly when the shipped code changes. */
+  sha256: string;
+}
+
+/** The webhook's call settings, under the environment variable names the handler reads. */
+export interface WebhookEnvironment {
+  FORWARD_TO: string;
+  CALLER_ID: string;
+  GREETING: string;
+  SAY_LANGUAGE: string;
+  DIAL_TIMEOUT: string;
+  UNAVAILABLE_MESSAGE: string;
+}
+
+/** The function's environment for a validated stack config. */
+export function webhookEnvironment(config: LineCallConfig): WebhookEnvironment {
+  return {
+    FORWARD_TO: config.forwardTo.value,
+    CALLER_ID: config.callerId,
+    GREETING: config.greeting,
+    SAY_LANGUAGE: config.language,
+    DIAL_TIMEOUT: String(config.dialTimeout),
+    UNAVAILABLE_MESSAGE: config.unavailableMessage,
+  };
+}
+
+/** API Gateway throttling for the `$default` stage: far above any LINE call rate, far below a flood. */
+export const DEFAULT_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
+
+export interface AwsTwimlWebhookArgs {
+  bundle: pulumi.Input<LambdaBundle>;
+  /** The Twilio auth token; stored only as an SSM SecureString. Pass it as a Pulumi secret. */
+  authToken: pulumi.Input<string>;
+  /** Where the token parameter lives, e.g. /line-call/prod/twilio-auth-token. */
+  authTokenParameterName: string;
+  environment: WebhookEnvironment;
+  logRetentionDays: number;
+  throttle?: { rateLimit: number; burstLimit: number };
+  tags?: Record<string, string>;
+}
+
+export class AwsTwimlWebhook extends pulumi.ComponentResource {
+  /** e.g. https://abc123.execute-api.ap-northeast-1.amazonaws.com (the `$default` stage has no path). */
+  readonly baseUrl: pulumi.Output<string>;
+  readonly functionName: pulumi.Output<string>;
+  readonly logGroupName: pulumi.Output<string>;
+  readonly authTokenParameterName: pulumi.Output<string>;
+  /** The token parameter's version: changes when the token is rotated. */
+  readonly authTokenVersion: pulumi.Output<string>;
+  /** Everything a request needs before the webhook answers: the smoke test waits for these. */
+  readonly servingResources: pulumi.Resource[];
+
+  constructor(name: string, args: AwsTwimlWebhookArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("line-call:aws:TwimlWebhook", name, {}, opts);
+    const parent = { parent: this };
+    const tags = args.tags ?? {};
+
+    const authToken = new aws.ssm.Parameter(
+      `${name}-twilio-auth-token`,
+      {
+        name: args.authTokenParameterName,
+        type: aws.ssm.ParameterType.SecureString,
+        // Encrypted with the account's aws/ssm key, whose key policy already lets IAM principals
+        // of this account decrypt through SSM: the role needs no kms:Decrypt of its own.
+        value: pulumi.secret(args.authToken),
+        description: "Twilio auth token the LINE Call webhook checks X-Twilio-Signature with",
+        tags,
+      },
+      parent,
+    );
+
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { retentionInDays: args.logRetentionDays, tags },
+      parent,
+    );
+
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "lambda.amazonaws.com" },
+              Action: "sts:AssumeRole",
+            },
+          ],
+        }),
+        description: "LINE Call TwiML webhook: write its own logs, read the Twilio token parameter",
+        tags,
+      },
+      parent,
+    );
+
+    // Basic execution narrowed to this function's log group (the managed
+    // AWSLambdaBasicExecutionRole would allow every log group), plus the one parameter.
+    const policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: role.id,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "WriteOwnLogs",
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+              Resource: pulumi.interpolate`${logGroup.arn}:*`,
+            },
+            {
+              Sid: "ReadTwilioAuthToken",
+              Effect: "Allow",
+              Action: "ssm:GetParameter",
+              Resource: authToken.arn,
+            },
+          ],
+        }),
+      },
+      parent,
+    );
+
+    const bundle = pulumi.output(args.bundle);
+    const fn = new aws.lambda.Function(
+      `${name}-function`,
+      {
+        runtime: LAMBDA_RUNTIME,
+        architectures: ["arm64"],
+        handler: LAMBDA_HANDLER,
+        code: bundle.apply(
+          (b) => new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.FileAsset(b.path) }),
+        ),
+        role: role.arn,
+        memorySize: 256,
+        // Twilio gives up on a webhook after 15 s; answering (or failing) well before that lets
+        // it use the fallback URL.
+        timeout: 10,
+        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+        environment: {
+          variables: {
+            ...args.environment,
+            TWILIO_AUTH_TOKEN_PARAMETER: authToken.name,
+            // Not read by the handler: a new token version changes the function's configuration,
+            // so no warm instance keeps validating with a token that was rotated away.
+            TWILIO_AUTH_TOKEN_VERSION: authToken.version.apply(String),
+          },
+        },
+        tags,
+      },
+      { parent: this, dependsOn: [policy] },
+    );
+
+    const api = new aws.apigatewayv2.Api(
+      `${name}-api`,
+      {
+        protocolType: "HTTP",
+        description: "LINE Call TwiML webhook (Twilio posts here)",
+        tags,
+      },
+      parent,
+    );
+
+    const integration = new aws.apigatewayv2.Integration(
+      `${name}-integration`,
+      {
+        apiId: api.id,
+        integrationType: "AWS_PROXY",
+        integrationMethod: "POST",
+        integrationUri: fn.invokeArn,
+        payloadFormatVersion: "2.0",
+        timeoutMilliseconds: 12_000,
+      },
+      parent,
+    );
+
+    const routes = Object.entries(WEBHOOK_ROUTES).map(
+      ([routeName, path]) =>
+        new aws.apigatewayv2.Route(
+          `${name}-route-${routeName}`,
+          {
+            apiId: api.id,
+            routeKey: `POST ${path}`,
+            target: pulumi.interpolate`integrations/${integration.id}`,
+          },
+          parent,
+        ),
+    );
+
+    const throttle = args.throttle ?? DEFAULT_THROTTLE;
+    const stage = new aws.apigatewayv2.Stage(
+      `${name}-stage`,
+      {
+        apiId: api.id,
+        name: "$default",
+        autoDeploy: true,
+        defaultRouteSettings: {
+          throttlingRateLimit: throttle.rateLimit,
+          throttlingBurstLimit: throttle.burstLimit,
+        },
+        tags,
+      },
+      { parent: this, dependsOn: routes },
+    );
+
+    const permission = new aws.lambda.Permission(
+      `${name}-invoke-permission`,
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.name,
+        principal: "apigateway.amazonaws.com",
+        // Only POSTs through this API (any stage): the four routes above.
+        sourceArn: pulumi.interpolate`${api.executionArn}/*/POST/*`,
+      },
+      parent,
+    );
+
+    this.baseUrl = api.apiEndpoint;
+    this.functionName = fn.name;
+    this.logGroupName = logGroup.name;
+    this.authTokenParameterName = authToken.name;
+    this.authTokenVersion = authToken.version.apply(String);
+    this.servingResources = [fn, stage, permission, integration, ...routes];
+    this.registerOutputs({
+      baseUrl: this.baseUrl,
+      functionName: this.functionName,
+      logGroupName: this.logGroupName,
+      authTokenParameterName: this.authTokenParameterName,
+    });
+  }
+}
