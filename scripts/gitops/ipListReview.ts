@@ -1,0 +1,172 @@
+// What `npm run ip-diff` reports for one stack: the LINE IP entries added, removed and changed
+// between a base revision and the working tree, the switches a reviewer must notice, and every
+// problem the program (and the policy pack) would refuse the new list for. Pure: the CLI does
+// the git and file reading.
+import { POLICY_NAMES, wideRangeProblem } from "../../policy/rules";
+import {
+  LINE_IP_ADDRESSES_KEY,
+  type LineIpAddress,
+  parseLineIpAddresses,
+} from "../../stack/lineIpAddresses";
+import {
+  ALLOW_WIDE_IP_RANGES_KEY,
+  configBoolean,
+  configValue,
+  LINE_CONNECTED_KEY,
+  type StackConfig,
+} from "./stackConfig";
+
+/** One side of the comparison: the parsed config, or why the file could not be read. */
+export type StackSnapshot = { config: StackConfig } | { error: string };
+
+export interface ChangedEntry {
+  before: LineIpAddress;
+  after: LineIpAddress;
+}
+
+export interface SwitchChange {
+  key: string;
+  before: boolean | undefined;
+  after: boolean | undefined;
+}
+
+export interface StackIpReview {
+  stack: string;
+  fileName: string;
+  /** `new`: no stack file at base; `deleted`: none in the working tree. */
+  status: "new" | "deleted" | "changed" | "unchanged";
+  added: LineIpAddress[];
+  removed: LineIpAddress[];
+  changed: ChangedEntry[];
+  /** Entries in the working tree (at base for a deleted stack). */
+  entryCount: number;
+  switches: SwitchChange[];
+  /** Problems with the working tree's list; any makes the tool exit non-zero. */
+  errors: string[];
+}
+
+/** Switches whose flip changes what the stack does to live calls. */
+const SWITCHES = [LINE_CONNECTED_KEY, ALLOW_WIDE_IP_RANGES_KEY];
+
+function entriesOf(config: StackConfig, defaults: StackConfig) {
+  return parseLineIpAddresses(configValue(config, LINE_IP_ADDRESSES_KEY, defaults));
+}
+
+export function reviewStack(
+  stack: string,
+  base: StackSnapshot | undefined,
+  head: StackSnapshot | undefined,
+  defaults: StackConfig = {},
+): StackIpReview {
+  const fileName = `Pulumi.${stack}.yaml`;
+  const errors: string[] = [];
+  // Only the base's valid entries take part: its own mistakes are not this change's.
+  const baseConfig = base && "config" in base ? base.config : undefined;
+  const before = baseConfig ? entriesOf(baseConfig, defaults).entries : [];
+  let after: LineIpAddress[] = [];
+  if (head && "error" in head) {
+    errors.push(head.error);
+  } else if (head) {
+    const parsed = entriesOf(head.config, defaults);
+    after = parsed.entries;
+    errors.push(...parsed.errors);
+    const allowWideIpRanges = configBoolean(head.config, ALLOW_WIDE_IP_RANGES_KEY, defaults);
+    for (const entry of after) {
+      const problem = wideRangeProblem(entry.ip, entry.cidrPrefixLength, { allowWideIpRanges });
+      if (problem) errors.push(`policy ${POLICY_NAMES.ipRangeWidth}: ${problem}`);
+    }
+  }
+  const beforeByName = new Map(before.map((e) => [e.resourceName, e]));
+  const afterByName = new Map(after.map((e) => [e.resourceName, e]));
+  const added = after.filter((e) => !beforeByName.has(e.resourceName));
+  const removed = before.filter((e) => !afterByName.has(e.resourceName));
+  const changed: ChangedEntry[] = [];
+  for (const entry of after) {
+    const old = beforeByName.get(entry.resourceName);
+    if (old && (old.friendlyName !== entry.friendlyName || old.label !== entry.label)) {
+      changed.push({ before: old, after: entry });
+    }
+  }
+  const switches: SwitchChange[] = [];
+  if (baseConfig && head && "config" in head) {
+    for (const key of SWITCHES) {
+      const was = configBoolean(baseConfig, key, defaults);
+      const now = configBoolean(head.config, key, defaults);
+      if (was !== now) switches.push({ key, before: was, after: now });
+    }
+  }
+  const status = !head
+    ? "deleted"
+    : !base
+      ? "new"
+      : added.length + removed.length + changed.length + switches.length > 0
+        ? "changed"
+        : "unchanged";
+  return {
+    stack,
+    fileName,
+    status,
+    added,
+    removed,
+    changed,
+    entryCount: head ? after.length : before.length,
+    switches,
+    errors,
+  };
+}
+
+const range = (e: LineIpAddress) => `${e.ip}/${e.cidrPrefixLength}`;
+const labelled = (e: LineIpAddress) =>
+  e.label === undefined ? range(e) : `${range(e)}  "${e.label}"`;
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function heading(review: StackIpReview): string {
+  const where = `${review.stack} (${review.fileName})`;
+  const entries = count(review.entryCount, "entry", "entries");
+  switch (review.status) {
+    case "deleted":
+      return `${where}: stack file deleted; it declared ${entries}. Deleting the file does not destroy the stack: run pulumi destroy and pulumi stack rm for that`;
+    case "unchanged":
+      return `${where}: no IP list changes; ${entries}`;
+    default: {
+      const parts = [
+        `${review.added.length} added`,
+        `${review.removed.length} removed`,
+        `${review.changed.length} changed`,
+      ];
+      return `${where}: ${review.status === "new" ? "new stack; " : ""}${parts.join(", ")}; ${entries}`;
+    }
+  }
+}
+
+/**
+ * Plain text whose lines start with `+`, `-`, `~` or `!`, so it reads well in a terminal and
+ * in a ```diff block of a pull-request comment.
+ */
+export function formatReviews(reviews: StackIpReview[], baseRef: string): string {
+  const lines = [`LINE IP allow-lists: working tree compared with ${baseRef}`];
+  for (const review of reviews) {
+    lines.push("", `# ${heading(review)}`);
+    for (const e of review.added) lines.push(`+ ${labelled(e)}  (new resource ${e.resourceName})`);
+    const removal = review.status === "deleted" ? "was" : "deletes";
+    for (const e of review.removed) lines.push(`- ${labelled(e)}  (${removal} ${e.resourceName})`);
+    for (const { before, after } of review.changed) {
+      lines.push(
+        `~ ${range(after)}  Twilio friendly name "${before.friendlyName}" → "${after.friendlyName}"` +
+          "  (updated in place)",
+      );
+    }
+    for (const s of review.switches) {
+      lines.push(`~ ${s.key}: ${String(s.before ?? "unset")} → ${String(s.after ?? "unset")}`);
+    }
+    for (const error of review.errors) lines.push(`! ${error}`);
+  }
+  const invalid = reviews.filter((r) => r.errors.length > 0);
+  lines.push(
+    "",
+    invalid.length === 0
+      ? `All ${count(reviews.length, "stack")} valid.`
+      : `${count(invalid.length, "stack")} invalid (${invalid.map((r) => r.stack).join(", ")}): fix the lines marked ! before merging.`,
+  );
+  return `${lines.join("\n")}\n`;
+}

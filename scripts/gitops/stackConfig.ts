@@ -1,0 +1,89 @@
+// Reading `Pulumi.<stack>.yaml` files as text, outside the Pulumi engine, for the review and CI
+// tools (`npm run ip-diff`, the policy config and the workflows' stack matrix). Values are
+// interpreted the way the program receives them from the engine.
+import { parse } from "yaml";
+
+export const PROJECT = "line-call";
+export const LINE_CONNECTED_KEY = `${PROJECT}:lineConnected`;
+export { ALLOW_WIDE_IP_RANGES_KEY } from "../../policy/rules";
+
+/** `Pulumi.<stack>.yaml` (or `.yml`); `Pulumi.yaml` itself is the project file. */
+const STACK_FILE = /^Pulumi\.(.+)\.ya?ml$/;
+
+export function stackNameOf(fileName: string): string | undefined {
+  return STACK_FILE.exec(fileName)?.[1];
+}
+
+export type StackConfig = Record<string, unknown>;
+
+/** The `config:` block of a stack file; throws with the file name when it is not valid YAML. */
+export function parseStackConfig(text: string, fileName: string): StackConfig {
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new Error(`${fileName} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (document === null || document === undefined) return {};
+  if (typeof document !== "object" || Array.isArray(document)) {
+    throw new Error(`${fileName} must be a YAML mapping with a config: block`);
+  }
+  const config = (document as { config?: unknown }).config;
+  if (config === undefined || config === null) return {};
+  if (typeof config !== "object" || Array.isArray(config)) {
+    throw new Error(`${fileName}: config must be a mapping of key: value`);
+  }
+  return config as StackConfig;
+}
+
+/** Project defaults declared in Pulumi.yaml's `config:` block (`key: {default: …}`). */
+export function parseProjectDefaults(text: string | undefined): StackConfig {
+  if (text === undefined) return {};
+  const declared = parseStackConfig(text, "Pulumi.yaml");
+  const defaults: StackConfig = {};
+  for (const [name, spec] of Object.entries(declared)) {
+    const full = name.includes(":") ? name : `${PROJECT}:${name}`;
+    if (spec !== null && typeof spec === "object" && !Array.isArray(spec)) {
+      if ("default" in spec) defaults[full] = (spec as { default: unknown }).default;
+      else if ("value" in spec) defaults[full] = (spec as { value: unknown }).value;
+    } else {
+      defaults[full] = spec;
+    }
+  }
+  return defaults;
+}
+
+/**
+ * A key's value: the stack file's (written `line-call:name`, or bare `name` for a project key),
+ * else the project default. A string holding JSON is parsed, as `pulumi config set` without
+ * `--path` stores lists and objects that way and the program JSON-parses them.
+ */
+export function configValue(config: StackConfig, key: string, defaults: StackConfig = {}): unknown {
+  const bare = key.startsWith(`${PROJECT}:`) ? key.slice(PROJECT.length + 1) : undefined;
+  const value =
+    key in config
+      ? config[key]
+      : bare !== undefined && bare in config
+        ? config[bare]
+        : defaults[key];
+  if (typeof value === "string" && /^\s*[[{]/.test(value)) {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/** A boolean setting as the program reads it (`true`/`false`, or their string forms). */
+export function configBoolean(
+  config: StackConfig,
+  key: string,
+  defaults: StackConfig = {},
+): boolean | undefined {
+  const value = configValue(config, key, defaults);
+  if (value === true || value === "true") return true;
+  if (value === false || value === "false") return false;
+  return undefined;
+}

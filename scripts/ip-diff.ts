@@ -1,0 +1,93 @@
+// `npm run ip-diff -- <base-ref> [stack…]`: per stack, the LINE IP entries added, removed and
+// changed between <base-ref>'s Pulumi.<stack>.yaml and the working tree, validated with the
+// program's own rules. Exit 0 when every list is valid, 1 when one is not, 2 on usage errors.
+// Run it from the Pulumi project directory (where Pulumi.yaml is).
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import { formatReviews, reviewStack, type StackSnapshot } from "./gitops/ipListReview";
+import { parseProjectDefaults, parseStackConfig, stackNameOf } from "./gitops/stackConfig";
+
+const USAGE = "usage: npm run ip-diff -- <base-ref> [stack ...]   (e.g. origin/main)";
+
+function git(args: string[]): string {
+  return execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** A file at <ref>, relative to the current directory; undefined when it did not exist there. */
+function showAtRef(ref: string, file: string): string | undefined {
+  try {
+    return git(["show", `${ref}:./${file}`]);
+  } catch {
+    return undefined;
+  }
+}
+
+function stackFilesAtRef(ref: string): string[] {
+  try {
+    return git(["ls-tree", "--name-only", `${ref}:./`])
+      .split("\n")
+      .filter(stackNameOf);
+  } catch {
+    return []; // the project directory did not exist at <ref>
+  }
+}
+
+function snapshot(text: string | undefined, fileName: string): StackSnapshot | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return { config: parseStackConfig(text, fileName) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+function main(argv: string[]): number {
+  const [baseRef, ...only] = argv;
+  if (!baseRef || baseRef.startsWith("-")) {
+    console.error(USAGE);
+    return 2;
+  }
+  try {
+    git(["rev-parse", "--verify", "--quiet", `${baseRef}^{commit}`]);
+  } catch {
+    console.error(
+      `ip-diff: ${baseRef} is not a commit here; fetch it first (git fetch origin main) \n${USAGE}`,
+    );
+    return 2;
+  }
+  const files = new Set([
+    ...stackFilesAtRef(baseRef),
+    ...fs.readdirSync(".").filter((name) => stackNameOf(name) !== undefined),
+  ]);
+  const stacks = [...files]
+    .map((file) => ({ file, stack: stackNameOf(file) as string }))
+    .filter(({ stack }) => only.length === 0 || only.includes(stack))
+    .sort((a, b) => a.stack.localeCompare(b.stack));
+  for (const name of only) {
+    if (!stacks.some((s) => s.stack === name)) {
+      console.error(`ip-diff: no Pulumi.${name}.yaml at ${baseRef} or in the working tree`);
+      return 2;
+    }
+  }
+  // Defaults come from the working tree's Pulumi.yaml, the one the next deploy uses.
+  const defaults = parseProjectDefaults(
+    fs.existsSync("Pulumi.yaml") ? fs.readFileSync("Pulumi.yaml", "utf8") : undefined,
+  );
+  const reviews = stacks.map(({ file, stack }) =>
+    reviewStack(
+      stack,
+      snapshot(showAtRef(baseRef, file), file),
+      snapshot(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined, file),
+      defaults,
+    ),
+  );
+  process.stdout.write(formatReviews(reviews, baseRef));
+  return reviews.some((r) => r.errors.length > 0) ? 1 : 0;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  console.error(`ip-diff: ${(error as Error).message}`);
+  process.exitCode = 2;
+}

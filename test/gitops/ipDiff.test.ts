@@ -1,0 +1,168 @@
+// `npm run ip-diff` on real git history: a temporary repository with two commits and a working
+// tree, the script run as a child process exactly as a reviewer or the PR workflow runs it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TempGitRepo } from "./gitRepo";
+
+const PROJECT = `name: line-call
+runtime: nodejs
+config:
+  lineConnected:
+    type: boolean
+    default: false
+  allowWideIpRanges:
+    type: boolean
+    default: false
+`;
+
+const prodAtBase = `config:
+  line-call:sipDomainName: acme-line.sip.twilio.com
+  # Documentation addresses: LINE supplies the real ones.
+  line-call:lineIpAddresses:
+    - ip: 203.0.113.10
+      label: LINE SIP 1
+    - ip: 203.0.113.11
+    - ip: 203.0.113.12
+      label: LINE SIP 3
+  line-call:lineConnected: false
+`;
+
+const prodAtHead = `config:
+  line-call:sipDomainName: acme-line.sip.twilio.com
+  line-call:lineIpAddresses:
+    - ip: 203.0.113.11
+    - ip: 203.0.113.20
+      label: LINE SIP 4
+    - ip: 203.0.113.10
+      label: LINE SIP primary
+  line-call:lineConnected: true
+`;
+
+const dev = `config:
+  line-call:lineIpAddresses:
+    - ip: 198.51.100.7
+`;
+
+describe("npm run ip-diff -- <base-ref>", () => {
+  const repo = new TempGitRepo();
+  let base: string;
+
+  beforeAll(() => {
+    base = repo.commit("Base: prod and dev stacks, and a stack about to be retired", {
+      "Pulumi.yaml": PROJECT,
+      "Pulumi.prod.yaml": prodAtBase,
+      "Pulumi.dev.yaml": dev,
+      "Pulumi.old.yaml": dev,
+    });
+    repo.commit("Change prod's LINE IPs and connect it; add staging; retire old", {
+      "Pulumi.prod.yaml": prodAtHead,
+      "Pulumi.old.yaml": null,
+      // `pulumi config set lineIpAddresses '[…]'` without --path stores a JSON string.
+      "Pulumi.staging.yaml": `config:\n  line-call:lineIpAddresses: '[{"ip":"192.0.2.1"},{"ip":"192.0.2.2","label":"LINE B"}]'\n`,
+    });
+  });
+  afterAll(() => repo.remove());
+
+  it("reports per stack the added, removed and changed entries and the lineConnected flip", () => {
+    const { status, stdout, stderr } = repo.run("scripts/ip-diff.ts", [base]);
+    expect(stderr).toBe("");
+    expect(status).toBe(0);
+    expect(stdout).toBe(
+      [
+        `LINE IP allow-lists: working tree compared with ${base}`,
+        "",
+        "# dev (Pulumi.dev.yaml): no IP list changes; 1 entry",
+        "",
+        "# old (Pulumi.old.yaml): stack file deleted; it declared 1 entry. Deleting the file does not destroy the stack: run pulumi destroy and pulumi stack rm for that",
+        "- 198.51.100.7/32  (was line-ip-198.51.100.7-32)",
+        "",
+        "# prod (Pulumi.prod.yaml): 1 added, 1 removed, 1 changed; 3 entries",
+        '+ 203.0.113.20/32  "LINE SIP 4"  (new resource line-ip-203.0.113.20-32)',
+        '- 203.0.113.12/32  "LINE SIP 3"  (deletes line-ip-203.0.113.12-32)',
+        '~ 203.0.113.10/32  Twilio friendly name "LINE SIP 1" → "LINE SIP primary"  (updated in place)',
+        "~ line-call:lineConnected: false → true",
+        "",
+        "# staging (Pulumi.staging.yaml): new stack; 2 added, 0 removed, 0 changed; 2 entries",
+        "+ 192.0.2.1/32  (new resource line-ip-192.0.2.1-32)",
+        '+ 192.0.2.2/32  "LINE B"  (new resource line-ip-192.0.2.2-32)',
+        "",
+        "All 4 stacks valid.",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("limits the report to the stacks named after the ref", () => {
+    const { status, stdout } = repo.run("scripts/ip-diff.ts", [base, "dev"]);
+    expect(status).toBe(0);
+    expect(stdout).toContain("# dev (Pulumi.dev.yaml)");
+    expect(stdout).not.toContain("# prod");
+  });
+
+  it("fails on the program's validation errors and the /24 policy, naming each entry", () => {
+    repo.write({
+      "Pulumi.prod.yaml": `config:
+  line-call:lineIpAddresses:
+    - ip: 203.0.113.11
+    - ip: 203.0.113.11
+    - ip: 203.0.113.300
+    - ip: 203.0.113.40
+      cidrPrefixLength: 0
+    - ip: 10.1.0.0
+      cidrPrefixLength: 16
+`,
+    });
+    const { status, stdout } = repo.run("scripts/ip-diff.ts", ["HEAD"]);
+    expect(status).toBe(1);
+    const problems = stdout.split("\n").filter((line) => line.startsWith("! "));
+    expect(problems).toEqual([
+      "! line-call:lineIpAddresses[1] duplicates line-call:lineIpAddresses[0] (203.0.113.11/32): remove one of them",
+      expect.stringMatching(
+        /^! line-call:lineIpAddresses\[2\]\.ip "203\.0\.113\.300" is not an IPv4/,
+      ),
+      expect.stringMatching(/^! line-call:lineIpAddresses\[3\]\.cidrPrefixLength 0 is not allowed/),
+      expect.stringMatching(
+        /^! policy line-ip-range-at-most-24: 10\.1\.0\.0\/16 admits 65,536 addresses, wider than \/24/,
+      ),
+    ]);
+    expect(stdout).toContain("1 stack invalid (prod): fix the lines marked ! before merging.");
+  });
+
+  it("accepts the wide range once the stack opts in with line-call:allowWideIpRanges", () => {
+    repo.write({
+      "Pulumi.prod.yaml": `config:
+  line-call:lineIpAddresses:
+    - ip: 10.1.0.0
+      cidrPrefixLength: 16
+  line-call:allowWideIpRanges: true
+`,
+    });
+    const { status, stdout } = repo.run("scripts/ip-diff.ts", ["HEAD", "prod"]);
+    expect(stdout).toContain("~ line-call:allowWideIpRanges: false → true");
+    expect(stdout).toContain("All 1 stack valid.");
+    expect(status).toBe(0);
+  });
+
+  it("refuses more than 100 entries, as Twilio does", () => {
+    const many = Array.from({ length: 101 }, (_, i) => `    - ip: 203.0.113.${i}`).join("\n");
+    repo.write({ "Pulumi.prod.yaml": `config:\n  line-call:lineIpAddresses:\n${many}\n` });
+    const { status, stdout } = repo.run("scripts/ip-diff.ts", ["HEAD", "prod"]);
+    expect(status).toBe(1);
+    expect(stdout).toMatch(
+      /! line-call:lineIpAddresses has 101 entries; Twilio allows at most 100/,
+    );
+  });
+
+  it("reports a stack file that is not valid YAML instead of crashing", () => {
+    repo.write({ "Pulumi.prod.yaml": "config:\n  line-call:lineIpAddresses: [\n" });
+    const { status, stdout } = repo.run("scripts/ip-diff.ts", ["HEAD", "prod"]);
+    expect(status).toBe(1);
+    expect(stdout).toMatch(/! Pulumi\.prod\.yaml is not valid YAML/);
+  });
+
+  it("exits 2 with usage on a missing or unknown base ref", () => {
+    expect(repo.run("scripts/ip-diff.ts", []).status).toBe(2);
+    const unknown = repo.run("scripts/ip-diff.ts", ["origin/nope"]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/origin\/nope is not a commit here/);
+  });
+});
