@@ -24,7 +24,10 @@ const SSM_CONNECTION_TIMEOUT_MS = 1000;
 export async function readAuthTokenFromSsm(
   name: string,
 ): Promise<{ token: string; type?: string }> {
-  const { SSMClient, GetParameterCommand } = await import("@aws-sdk/client-ssm");
+  // A plain require, kept as one by esbuild: the runtime's SDK is found through NODE_PATH, which
+  // CommonJS resolution honours and `import()` would not.
+  const { SSMClient, GetParameterCommand }: typeof import("@aws-sdk/client-ssm") =
+    require("@aws-sdk/client-ssm");
   const client = new SSMClient({
     requestHandler: {
       requestTimeout: SSM_REQUEST_TIMEOUT_MS,

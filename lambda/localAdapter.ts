@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Env } from "./config";
+import { type Env, readSettings } from "./config";
 import { createHandler, type WebhookEvent, type WebhookHandler } from "./handler";
 import type { LogSink } from "./log";
 
@@ -157,10 +157,10 @@ export async function startLocalWebhook(options: LocalWebhookOptions = {}): Prom
   });
   const { port } = server.address() as AddressInfo;
   fallbackHost = `127.0.0.1:${port}`;
-  const configuredBase = env.PUBLIC_BASE_URL?.trim().replace(/\/+$/, "");
   return {
     url: `http://127.0.0.1:${port}`,
-    publicBaseUrl: configuredBase || `https://127.0.0.1:${port}`,
+    // The same rule the handler applies (an invalid PUBLIC_BASE_URL is ignored there too).
+    publicBaseUrl: readSettings(env).publicBaseUrl ?? `https://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

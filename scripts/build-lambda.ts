@@ -1,0 +1,86 @@
+/**
+ * Builds the webhook's deployable bundle: `dist/lambda/index.js`, one minified CommonJS file for
+ * the Lambda Node.js 22 runtime, exporting `handler` (so the function's handler is
+ * `index.handler`). The AWS SDK v3 is left out because the runtime ships it.
+ *
+ * `npm run build:lambda` runs this file; the Pulumi program imports `buildLambdaBundle` to rebuild
+ * the bundle during `pulumi up` so a deployment never ships a stale one.
+ */
+import { statSync } from "node:fs";
+import * as path from "node:path";
+import { build } from "esbuild";
+
+const projectRoot = path.resolve(__dirname, "..");
+
+/** The handler module the bundle is built from. */
+export const LAMBDA_ENTRY = path.join(projectRoot, "lambda", "handler.ts");
+/** Directory to ship as the function's code (an AssetArchive / FileArchive of it). */
+export const LAMBDA_OUTDIR = path.join(projectRoot, "dist", "lambda");
+export const LAMBDA_OUTFILE = path.join(LAMBDA_OUTDIR, "index.js");
+/** The Lambda function's `handler` setting for this bundle. */
+export const LAMBDA_HANDLER = "index.handler";
+/** The runtime the bundle targets; the function must use it (or a newer Node.js). */
+export const LAMBDA_RUNTIME = "nodejs22.x";
+
+export interface BuildLambdaOptions {
+  /** Write the bundle elsewhere (tests); defaults to dist/lambda. The file is always index.js. */
+  outdir?: string;
+}
+
+export interface LambdaBundle {
+  /** Absolute path of the bundle, `<outdir>/index.js`. */
+  outfile: string;
+  /** Absolute path of the directory holding only the bundle. */
+  outdir: string;
+  /** Size of the bundle in bytes. */
+  bytes: number;
+  /** npm packages bundled in (the rest of the code is ours), to keep an eye on what gets pulled in. */
+  packages: string[];
+}
+
+function packageOf(input: string): string | undefined {
+  const afterNodeModules = input.split("node_modules/").pop();
+  if (afterNodeModules === undefined || afterNodeModules === input) return undefined;
+  const [scopeOrName = "", name] = afterNodeModules.split("/");
+  return scopeOrName.startsWith("@") ? `${scopeOrName}/${name}` : scopeOrName;
+}
+
+export async function buildLambdaBundle(options: BuildLambdaOptions = {}): Promise<LambdaBundle> {
+  const outdir = path.resolve(options.outdir ?? LAMBDA_OUTDIR);
+  const outfile = path.join(outdir, "index.js");
+  const result = await build({
+    absWorkingDir: projectRoot,
+    entryPoints: [LAMBDA_ENTRY],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    minify: true,
+    // Provided by the Lambda runtime; bundling it would add megabytes and a second copy.
+    external: ["@aws-sdk/*"],
+    metafile: true,
+    logLevel: "warning",
+  });
+  const packages = new Set<string>();
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const name = packageOf(input);
+    if (name) packages.add(name);
+  }
+  return { outfile, outdir, bytes: statSync(outfile).size, packages: [...packages].sort() };
+}
+
+if (require.main === module) {
+  buildLambdaBundle().then(
+    (bundle) => {
+      const relative = path.relative(process.cwd(), bundle.outfile);
+      console.log(
+        `Lambda bundle: ${relative} (${(bundle.bytes / 1024).toFixed(1)} KiB, handler ${LAMBDA_HANDLER}, ${LAMBDA_RUNTIME}; bundled packages: ${bundle.packages.join(", ")})`,
+      );
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
