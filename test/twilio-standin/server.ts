@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { coerceFormValue, describeErrors, type Operation, TwilioSpec } from "./spec";
+import { coerceFormValue, describeErrors, loadTwilioSpec, type Operation } from "./spec";
 import { type FormValues, notFound, type ResourceKind, SipStore, TwilioApiError } from "./store";
 
 export { TwilioApiError } from "./store";
@@ -103,13 +103,6 @@ const RESOURCE_KINDS: readonly ResourceKind[] = [
   "mapping",
 ];
 
-let sharedSpec: TwilioSpec | undefined;
-/** Compiling the validators takes a moment; one compiled spec serves every stand-in in a process. */
-function loadSpec(): TwilioSpec {
-  sharedSpec ??= new TwilioSpec();
-  return sharedSpec;
-}
-
 function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
@@ -144,7 +137,7 @@ function kindOf(kind: string): ResourceKind {
 }
 
 class Standin {
-  readonly spec = loadSpec();
+  readonly spec = loadTwilioSpec();
   readonly store: SipStore;
   readonly requests: RequestRecord[] = [];
   readonly validationErrors: string[] = [];

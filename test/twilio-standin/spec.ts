@@ -253,6 +253,13 @@ export class TwilioSpec {
   }
 }
 
+let shared: TwilioSpec | undefined;
+/** Compiling the validators takes a moment; one compiled spec serves a whole process. */
+export function loadTwilioSpec(): TwilioSpec {
+  shared ??= new TwilioSpec();
+  return shared;
+}
+
 export function describeErrors(errors: ErrorObject[] | null | undefined): string {
   return (errors ?? [])
     .map((e) => {
