@@ -14,23 +14,39 @@ export const TWILIO_ERROR_ADVICE: Record<number, string> = {
     "check twilio:accountSid and twilio:authToken (or twilio:apiKey + twilio:apiSecret): the credentials were refused",
   20404: "the object does not exist (deleted outside Pulumi?); run `pulumi refresh`",
   20429: "Twilio is rate limiting this account; retry later or lower `pulumi up --parallel`",
+  21232:
+    "SIP domain names are unique across all of Twilio; choose another domainName, or set adopt: true if this account already owns it",
   21236:
     "the IP access control list is still mapped to a SIP domain; delete the IpAccessControlListMapping first (Pulumi does this when the mapping depends on the list)",
   21237:
     "an IP access control list holds at most 100 IP addresses; merge neighbouring addresses into CIDR ranges",
 };
 
-export class TwilioProviderError extends Error {
-  readonly status?: number;
-  readonly code?: number | string;
-  readonly moreInfo?: string;
-  constructor(message: string, cause: TwilioApiError | undefined) {
-    super(message);
-    this.name = "TwilioProviderError";
-    if (cause?.status !== undefined) this.status = cause.status;
-    if (cause?.code !== undefined) this.code = cause.code;
-    if (cause?.moreInfo !== undefined) this.moreInfo = cause.moreInfo;
-  }
+/**
+ * The providers' error: a plain Error carrying Twilio's `status`, `code` and `moreInfo`. Not a
+ * subclass: Pulumi's closure serializer rewrites `super(message)` of a class extending Error into
+ * a call that leaves `message` unset, and the host would then report "undefined".
+ */
+export interface TwilioProviderError extends Error {
+  status?: number;
+  code?: number | string;
+  moreInfo?: string;
+}
+
+export function twilioProviderError(
+  message: string,
+  cause: TwilioApiError | undefined,
+): TwilioProviderError {
+  const error: TwilioProviderError = new Error(message);
+  error.name = "TwilioProviderError";
+  if (cause?.status !== undefined) error.status = cause.status;
+  if (cause?.code !== undefined) error.code = cause.code;
+  if (cause?.moreInfo !== undefined) error.moreInfo = cause.moreInfo;
+  return error;
+}
+
+export function isTwilioProviderError(error: unknown): boolean {
+  return error instanceof Error && error.name === "TwilioProviderError";
 }
 
 /** Connection-level failures worth retrying (the request may or may not have reached Twilio). */
@@ -64,7 +80,7 @@ export function toProviderError(
   what: string,
   error: TwilioApiError | undefined,
 ): TwilioProviderError {
-  if (error instanceof TwilioProviderError) return error;
+  if (isTwilioProviderError(error)) return error as TwilioProviderError;
   if (typeof error?.status === "number") {
     const code = typeof error.code === "number" ? error.code : undefined;
     const advice =
@@ -79,12 +95,12 @@ export function toProviderError(
     ];
     if (advice) parts.push(`— ${advice}.`);
     if (error.moreInfo) parts.push(`See ${error.moreInfo}`);
-    return new TwilioProviderError(parts.join(" "), error);
+    return twilioProviderError(parts.join(" "), error);
   }
   const reason = error?.code
     ? `${error.code}: ${error.message}`
     : (error?.message ?? String(error));
-  return new TwilioProviderError(
+  return twilioProviderError(
     `Could not ${what}: Twilio could not be reached (${reason}) — check the network, or twilio:apiBaseUrl if set.`,
     error,
   );

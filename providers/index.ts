@@ -1,7 +1,7 @@
 // The Twilio SIP dynamic providers: resource classes for the program and the provider objects
 // (for tests and the engine harness). Credentials come from stack config, see twilioClient.ts.
 
-export { TwilioProviderError } from "./errors";
+export { isTwilioProviderError, type TwilioProviderError } from "./errors";
 export {
   IP_ACCESS_CONTROL_LIST_SCHEMA,
   IpAccessControlList,

@@ -2,7 +2,7 @@
 // takes over an existing list with the same friendly name.
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_FRIENDLY_NAME_LENGTH } from "../stack/lineIpAddresses";
-import { isNotFound, TwilioProviderError } from "./errors";
+import { isNotFound, type TwilioProviderError, twilioProviderError } from "./errors";
 import {
   checkInputs,
   diffInputs,
@@ -68,7 +68,7 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
     );
     if (existing) {
       if (inputs.adopt !== true) {
-        throw new TwilioProviderError(
+        throw twilioProviderError(
           `IP access control list "${friendlyName}" already exists in this account as ${existing.sid}: set adopt: true on this IpAccessControlList to take it over, or choose another friendlyName.`,
           undefined,
         );

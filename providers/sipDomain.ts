@@ -1,7 +1,7 @@
 // The Twilio SIP domain LINE sends calls to (`<name>.sip.twilio.com`). Everything updates in
 // place; `adopt` takes over a domain created by hand or by script.
 import * as pulumi from "@pulumi/pulumi";
-import { isNotFound, TwilioProviderError } from "./errors";
+import { isNotFound, type TwilioProviderError, twilioProviderError } from "./errors";
 import {
   checkInputs,
   diffInputs,
@@ -143,7 +143,7 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
         lookUp,
       );
       if (!existing) throw error;
-      throw new TwilioProviderError(
+      throw twilioProviderError(
         `SIP domain ${domainName} already exists in this account as ${existing.sid}: set adopt: true on this SipDomain to take it over (it will then be updated to the declared settings), or choose another domainName.`,
         error as TwilioProviderError,
       );

@@ -1,0 +1,238 @@
+// SipDomain through the provider host against the Twilio stand-in: life cycle, in-place updates,
+// clearing, drift, adopt and the clash message, validation in check, preview with unknowns.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CheckFailedError } from "../harness/engine";
+import { UNKNOWN } from "../harness/providerHost";
+import { startTwilioBed, type TwilioBed } from "../harness/twilioBed";
+
+let bed: TwilioBed;
+let counter = 0;
+const uniqueDomain = () => `line-call-test-${++counter}.sip.twilio.com`;
+
+beforeAll(async () => {
+  bed = await startTwilioBed();
+});
+afterAll(async () => {
+  await bed?.close();
+});
+afterEach(() => {
+  expect(bed.standin.validationErrors).toEqual([]);
+});
+
+const liveDomain = (sid: string) => bed.standin.domains().find((d) => d.sid === sid);
+
+describe("SipDomain life cycle", () => {
+  it("creates with defaults, reads back without drift, updates in place, deletes", async () => {
+    const domainName = uniqueDomain();
+    const domain = bed.resource("SipDomain", "domain");
+    expect((await domain.up({ domainName })).op).toBe("create");
+    const sid = domain.id;
+    expect(sid).toMatch(/^SD[0-9a-f]{32}$/);
+    expect(domain.outputs).toMatchObject({
+      sid,
+      accountSid: bed.standin.accountSid,
+      domainName,
+      sipUri: `sip:${domainName}`,
+      friendlyName: domainName,
+      voiceUrl: "",
+      voiceMethod: "POST",
+      sipRegistration: false,
+      secure: false,
+      emergencyCallingEnabled: false,
+    });
+    // Check filled every default, so the stored inputs are complete and stable.
+    expect(domain.state?.inputs).toMatchObject({ voiceMethod: "POST", secure: false, adopt: false });
+    for (const value of Object.values(domain.outputs)) expect(value).not.toBeUndefined();
+
+    // Refresh with nothing changed anywhere: the next diff is empty (--expect-no-changes).
+    await domain.refresh();
+    expect((await domain.preview({ domainName })).op).toBe("same");
+
+    // Everything updates in place, including the domain name.
+    const renamed = uniqueDomain();
+    const declared = {
+      domainName: renamed,
+      friendlyName: "LINE prod",
+      voiceUrl: "https://example.com/voice",
+      voiceMethod: "get",
+      voiceFallbackUrl: "https://example.com/fallback",
+      voiceFallbackMethod: "GET",
+      voiceStatusCallbackUrl: "https://example.com/status",
+      voiceStatusCallbackMethod: "GET",
+      sipRegistration: true,
+      secure: true,
+      emergencyCallingEnabled: true,
+    };
+    const step = await domain.up(declared);
+    expect(step).toEqual({ op: "update", replaces: [] });
+    expect(domain.id).toBe(sid);
+    expect(liveDomain(sid)).toMatchObject({
+      domain_name: renamed,
+      friendly_name: "LINE prod",
+      voice_url: "https://example.com/voice",
+      voice_method: "GET",
+      voice_fallback_url: "https://example.com/fallback",
+      voice_status_callback_url: "https://example.com/status",
+      voice_status_callback_method: "GET",
+      sip_registration: true,
+      secure: true,
+      emergency_calling_enabled: true,
+    });
+    await domain.refresh();
+    expect((await domain.preview(declared)).op).toBe("same");
+
+    await domain.destroy();
+    expect(liveDomain(sid)).toBeUndefined();
+  });
+
+  it("clearing an optional field clears it in Twilio, and a later read agrees", async () => {
+    const domainName = uniqueDomain();
+    const domain = bed.resource("SipDomain", "clearing");
+    await domain.up({ domainName, voiceUrl: "https://example.com/voice", voiceMethod: "GET" });
+    expect(liveDomain(domain.id)?.voice_url).toBe("https://example.com/voice");
+
+    // lineConnected back to false: the program no longer passes voiceUrl.
+    expect((await domain.up({ domainName })).op).toBe("update");
+    expect(liveDomain(domain.id)).toMatchObject({ voice_url: null, voice_method: "POST" });
+    await domain.refresh();
+    expect(domain.outputs.voiceUrl).toBe("");
+    expect((await domain.preview({ domainName })).op).toBe("same");
+    await domain.destroy();
+  });
+
+  it("refresh shows console drift (even in fields never set) and the next up corrects it", async () => {
+    const domainName = uniqueDomain();
+    const domain = bed.resource("SipDomain", "drift");
+    await domain.up({ domainName });
+    bed.standin.edit("domain", domain.id, {
+      voice_url: "https://console.example/added-by-hand",
+      secure: true,
+    });
+    await domain.refresh();
+    expect(domain.outputs).toMatchObject({
+      voiceUrl: "https://console.example/added-by-hand",
+      secure: true,
+    });
+    expect(domain.state?.inputs).toMatchObject({
+      voiceUrl: "https://console.example/added-by-hand",
+    });
+    expect(await domain.preview({ domainName })).toMatchObject({ op: "update", replaces: [] });
+    await domain.up({ domainName });
+    expect(liveDomain(domain.id)).toMatchObject({ voice_url: null, secure: false });
+    await domain.destroy();
+  });
+
+  it("a domain deleted outside Pulumi reads as gone, and deleting it again succeeds", async () => {
+    const domain = bed.resource("SipDomain", "gone");
+    await domain.up({ domainName: uniqueDomain() });
+    const state = domain.state;
+    bed.standin.remove("domain", domain.id);
+    expect(await domain.refresh()).toEqual({ exists: false });
+    // A destroy from the stale state (no refresh) must succeed too.
+    domain.state = state;
+    await domain.destroy();
+  });
+});
+
+describe("SipDomain adopt", () => {
+  it("without adopt, a taken name fails naming the existing SID and the adopt option", async () => {
+    const domainName = uniqueDomain();
+    const first = bed.resource("SipDomain", "first");
+    await first.up({ domainName });
+    const second = bed.resource("SipDomain", "second");
+    const failure = await second.up({ domainName }).catch((e: Error) => e);
+    expect(String(failure)).toContain(first.id);
+    expect(String(failure)).toContain("adopt: true");
+    expect(bed.standin.domains().filter((d) => d.domain_name === domainName)).toHaveLength(1);
+    await first.destroy();
+  });
+
+  it("with adopt, takes over a hand-made domain and updates it to the declared settings", async () => {
+    const domainName = uniqueDomain();
+    const byHand = bed.resource("SipDomain", "by-hand");
+    await byHand.up({ domainName, voiceUrl: "https://old.example/voice", secure: true });
+    const sid = byHand.id;
+
+    const adopted = bed.resource("SipDomain", "adopted");
+    await adopted.up({ domainName, adopt: true, friendlyName: "adopted" });
+    expect(adopted.id).toBe(sid);
+    expect(bed.standin.domains().filter((d) => d.domain_name === domainName)).toHaveLength(1);
+    expect(liveDomain(sid)).toMatchObject({
+      friendly_name: "adopted",
+      voice_url: null,
+      secure: false,
+    });
+    expect(adopted.outputs.adopt).toBe(true);
+    await adopted.refresh();
+    expect((await adopted.preview({ domainName, adopt: true, friendlyName: "adopted" })).op).toBe(
+      "same",
+    );
+    await adopted.destroy();
+  });
+});
+
+describe("SipDomain check", () => {
+  const failuresOf = async (inputs: Record<string, unknown>) => {
+    const error = await bed
+      .resource("SipDomain", "invalid")
+      .up(inputs)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckFailedError);
+    return (error as CheckFailedError).failures;
+  };
+
+  it("names the property and the fix, before any Twilio call", async () => {
+    bed.standin.resetRequests();
+    expect(await failuresOf({})).toEqual([
+      { property: "domainName", reason: "domainName is required" },
+    ]);
+    const bad = await failuresOf({
+      domainName: "line.example.com",
+      friendlyName: "x".repeat(65),
+      voiceUrl: "example.com/voice",
+      voiceFallbackUrl: "ftp://example.com/x",
+      voiceMethod: "PUT",
+      secure: "yes",
+      voiceURL: "https://typo.example",
+    });
+    const byProperty = Object.fromEntries(bad.map((f) => [f.property, f.reason]));
+    expect(Object.keys(byProperty).sort()).toEqual(
+      [
+        "domainName",
+        "friendlyName",
+        "secure",
+        "voiceFallbackUrl",
+        "voiceMethod",
+        "voiceURL",
+        "voiceUrl",
+      ].sort(),
+    );
+    expect(byProperty.domainName).toContain(".sip.twilio.com");
+    expect(byProperty.friendlyName).toContain("64");
+    expect(byProperty.voiceUrl).toContain("absolute http(s) URL");
+    expect(byProperty.voiceMethod).toContain("GET or POST");
+    expect(byProperty.voiceURL).toContain("not a known property");
+    expect((await failuresOf({ domainName: "-bad-.sip.twilio.com" }))[0].property).toBe(
+      "domainName",
+    );
+    expect(bed.standin.requests).toEqual([]);
+  });
+
+  it("passes unknowns through in preview: in-place fields update, nothing is replaced", async () => {
+    const domainName = uniqueDomain();
+    const domain = bed.resource("SipDomain", "preview");
+    expect((await domain.preview({ domainName, voiceUrl: UNKNOWN })).inputs.voiceUrl).toBe(
+      UNKNOWN,
+    );
+    await domain.up({ domainName });
+    expect(await domain.preview({ domainName, voiceUrl: UNKNOWN })).toMatchObject({
+      op: "update",
+      replaces: [],
+    });
+    expect(await domain.preview({ domainName: UNKNOWN })).toMatchObject({
+      op: "update",
+      replaces: [],
+    });
+    await domain.destroy();
+  });
+});
