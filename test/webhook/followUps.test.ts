@@ -3,7 +3,7 @@
  * and status callbacks; plus what callers hear when the configuration is broken, and XML escaping.
  */
 import type { Element } from "@xmldom/xmldom";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Env } from "../../lambda/config";
 import { DEFAULT_UNAVAILABLE_MESSAGE } from "../../lambda/config";
 import { APOLOGY_LANGUAGE, APOLOGY_MESSAGE } from "../../lambda/twiml";
@@ -15,19 +15,10 @@ import {
   onlyChild,
   parseTwiml,
   type RunningWebhook,
-  startWebhook,
+  webhookPerTest,
 } from "./harness";
 
-let running: RunningWebhook | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
-
-async function start(env: Env = NUMBER_TARGET_ENV) {
-  running = await startWebhook(env);
-  return running;
-}
+const start = webhookPerTest();
 
 function expectApology(response: Element) {
   expect(describeChildren(response)).toEqual([

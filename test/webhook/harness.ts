@@ -3,7 +3,7 @@
  * by the twilio package, and TwiML parsed back with a real XML parser.
  */
 import { DOMParser, type Element } from "@xmldom/xmldom";
-import { expect } from "vitest";
+import { afterEach, expect } from "vitest";
 import type { Env } from "../../lambda/config";
 import type { WebhookHandler } from "../../lambda/handler";
 import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
@@ -60,6 +60,23 @@ export async function startWebhook(env: Env, handler?: WebhookHandler): Promise<
         ...overrides,
       }),
     close: () => webhook.close(),
+  };
+}
+
+/**
+ * For a test file: returns `start(env)`, which serves a fresh webhook (closing the previous one)
+ * and is cleaned up after each test.
+ */
+export function webhookPerTest(): (env?: Env) => Promise<RunningWebhook> {
+  let running: RunningWebhook | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+  return async (env = NUMBER_TARGET_ENV) => {
+    await running?.close();
+    running = await startWebhook(env);
+    return running;
   };
 }
 

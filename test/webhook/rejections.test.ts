@@ -4,7 +4,7 @@
  * 5xx for bad input.
  */
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Env } from "../../lambda/config";
 import { MAX_FORM_BYTES } from "../../lambda/form";
 import { sampleLineCall, twilioSignature } from "../../scripts/twilioSignedRequest";
@@ -13,19 +13,10 @@ import {
   NUMBER_TARGET_ENV,
   parseTwiml,
   type RunningWebhook,
-  startWebhook,
+  webhookPerTest,
 } from "./harness";
 
-let running: RunningWebhook | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
-
-async function start(env: Env = NUMBER_TARGET_ENV) {
-  running = await startWebhook(env);
-  return running;
-}
+const start = webhookPerTest();
 
 function expectForbidden(result: { status: number; contentType: string; body: string }) {
   expect(result.status).toBe(403);

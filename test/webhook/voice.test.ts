@@ -3,7 +3,7 @@
  * user's ID is decoded and carried to a PBX, and one structured log line is written per call.
  */
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Env } from "../../lambda/config";
 import {
   hexUserToUser,
@@ -17,19 +17,10 @@ import {
   onlyChild,
   parseTwiml,
   type RunningWebhook,
-  startWebhook,
+  webhookPerTest,
 } from "./harness";
 
-let running: RunningWebhook | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
-
-async function start(env: Env) {
-  running = await startWebhook(env);
-  return running;
-}
+const start = webhookPerTest();
 
 const SIP_TARGET_ENV = {
   TWILIO_AUTH_TOKEN: AUTH_TOKEN,
@@ -63,7 +54,6 @@ describe("POST /voice with a signed LINE call", () => {
     expect(describeChildren(response).map(([tag]) => tag)).toEqual(["Dial"]);
     expect(onlyChild(response, "Dial").getAttribute("timeout")).toBe("30");
 
-    await running?.close();
     const english = await start({ ...NUMBER_TARGET_ENV, GREETING: "Hello", SAY_LANGUAGE: "en-US" });
     const say = onlyChild(parseTwiml(await english.post("/voice")), "Say");
     expect(say.getAttribute("language")).toBe("en-US");
