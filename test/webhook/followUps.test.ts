@@ -14,7 +14,6 @@ import {
   NUMBER_TARGET_ENV,
   onlyChild,
   parseTwiml,
-  type RunningWebhook,
   webhookPerTest,
 } from "./harness";
 

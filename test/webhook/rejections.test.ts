@@ -5,7 +5,6 @@
  */
 
 import { describe, expect, it } from "vitest";
-import type { Env } from "../../lambda/config";
 import { MAX_FORM_BYTES } from "../../lambda/form";
 import { sampleLineCall, twilioSignature } from "../../scripts/twilioSignedRequest";
 import {

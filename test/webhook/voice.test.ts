@@ -4,7 +4,6 @@
  */
 
 import { describe, expect, it } from "vitest";
-import type { Env } from "../../lambda/config";
 import {
   hexUserToUser,
   SAMPLE_LINE_USER_ID,
@@ -16,7 +15,6 @@ import {
   NUMBER_TARGET_ENV,
   onlyChild,
   parseTwiml,
-  type RunningWebhook,
   webhookPerTest,
 } from "./harness";
 
