@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { formatReviews, reviewStack, type StackSnapshot } from "./gitops/ipListReview";
-import { parseProjectDefaults, parseStackConfig, stackNameOf } from "./gitops/stackConfig";
+import { loadProjectDefaults, parseStackConfig, stackNameOf } from "./gitops/stackConfig";
 
 const USAGE = "usage: npm run ip-diff -- <base-ref> [stack ...]   (e.g. origin/main)";
 
@@ -69,10 +69,7 @@ function main(argv: string[]): number {
       return 2;
     }
   }
-  // Defaults come from the working tree's Pulumi.yaml, the one the next deploy uses.
-  const defaults = parseProjectDefaults(
-    fs.existsSync("Pulumi.yaml") ? fs.readFileSync("Pulumi.yaml", "utf8") : undefined,
-  );
+  const defaults = loadProjectDefaults();
   const reviews = stacks.map(({ file, stack }) =>
     reviewStack(
       stack,

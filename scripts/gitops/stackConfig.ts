@@ -1,6 +1,7 @@
 // Reading `Pulumi.<stack>.yaml` files as text, outside the Pulumi engine, for the review and CI
 // tools (`npm run ip-diff`, the policy config and the workflows' stack matrix). Values are
 // interpreted the way the program receives them from the engine.
+import * as fs from "node:fs";
 import { parse } from "yaml";
 
 export const PROJECT = "line-call";
@@ -86,4 +87,11 @@ export function configBoolean(
   if (value === true || value === "true") return true;
   if (value === false || value === "false") return false;
   return undefined;
+}
+
+/** Project defaults from ./Pulumi.yaml, the one the next deploy uses (none when absent). */
+export function loadProjectDefaults(): StackConfig {
+  return parseProjectDefaults(
+    fs.existsSync("Pulumi.yaml") ? fs.readFileSync("Pulumi.yaml", "utf8") : undefined,
+  );
 }

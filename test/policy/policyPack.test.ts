@@ -8,6 +8,7 @@ import {
   POLICY_NAMES,
   SIP_DOMAIN_TYPE,
 } from "../../policy/rules";
+import { policyConfigFor } from "../../scripts/gitops/policyConfig";
 import { type EngineResource, PolicyPackHost, UNKNOWN, urnOf } from "./policyPackHost";
 
 const PROVIDER = { __provider: "exports.handler = __f0;" };
@@ -96,9 +97,10 @@ describe("policy pack under Pulumi's policy runner", () => {
         message: expect.stringContaining("\n198.51.0.0/16 admits 65,536 addresses"),
       }),
     ]);
-    await pack.configure({ [POLICY_NAMES.ipRangeWidth]: { allowWideIpRanges: true } });
+    // The file scripts/policy-config.ts writes from the stack's line-call:allowWideIpRanges.
+    await pack.configure(policyConfigFor({ "line-call:allowWideIpRanges": true }));
     expect(await pack.analyze(wideEntry)).toEqual([]);
-    await pack.configure({ [POLICY_NAMES.ipRangeWidth]: { allowWideIpRanges: false } });
+    await pack.configure(policyConfigFor({ "line-call:allowWideIpRanges": false }));
     expect(await pack.analyze(wideEntry)).toHaveLength(1);
   });
 
