@@ -2,7 +2,7 @@
 // takes over an existing list with the same friendly name.
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_FRIENDLY_NAME_LENGTH } from "../stack/lineIpAddresses";
-import { isNotFound, type TwilioProviderError, twilioProviderError } from "./errors";
+import { isNotFound, twilioProviderError } from "./errors";
 import {
   checkInputs,
   diffInputs,

@@ -41,7 +41,11 @@ describe("SipDomain life cycle", () => {
       emergencyCallingEnabled: false,
     });
     // Check filled every default, so the stored inputs are complete and stable.
-    expect(domain.state?.inputs).toMatchObject({ voiceMethod: "POST", secure: false, adopt: false });
+    expect(domain.state?.inputs).toMatchObject({
+      voiceMethod: "POST",
+      secure: false,
+      adopt: false,
+    });
     for (const value of Object.values(domain.outputs)) expect(value).not.toBeUndefined();
 
     // Refresh with nothing changed anywhere: the next diff is empty (--expect-no-changes).
@@ -221,9 +225,7 @@ describe("SipDomain check", () => {
   it("passes unknowns through in preview: in-place fields update, nothing is replaced", async () => {
     const domainName = uniqueDomain();
     const domain = bed.resource("SipDomain", "preview");
-    expect((await domain.preview({ domainName, voiceUrl: UNKNOWN })).inputs.voiceUrl).toBe(
-      UNKNOWN,
-    );
+    expect((await domain.preview({ domainName, voiceUrl: UNKNOWN })).inputs.voiceUrl).toBe(UNKNOWN);
     await domain.up({ domainName });
     expect(await domain.preview({ domainName, voiceUrl: UNKNOWN })).toMatchObject({
       op: "update",

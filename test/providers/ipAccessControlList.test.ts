@@ -1,0 +1,188 @@
+// IpAccessControlList and IpAccessControlListMapping through the provider host against the
+// stand-in: life cycle, in-place rename, drift, adopt and the clash message, the mapping's
+// replace rules, and Twilio's "still mapped" refusal surfaced with what to do.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CheckFailedError } from "../harness/engine";
+import { UNKNOWN } from "../harness/providerHost";
+import { startTwilioBed, type TwilioBed } from "../harness/twilioBed";
+
+let bed: TwilioBed;
+let counter = 0;
+const uniqueName = () => `line-call-test-acl-${++counter}`;
+
+beforeAll(async () => {
+  bed = await startTwilioBed();
+});
+afterAll(async () => {
+  await bed?.close();
+});
+afterEach(() => {
+  expect(bed.standin.validationErrors).toEqual([]);
+});
+
+const liveList = (sid: string) => bed.standin.ipAccessControlLists().find((l) => l.sid === sid);
+
+describe("IpAccessControlList", () => {
+  it("creates, reads back without drift, renames in place, shows drift, deletes", async () => {
+    const friendlyName = uniqueName();
+    const list = bed.resource("IpAccessControlList", "list");
+    expect((await list.up({ friendlyName })).op).toBe("create");
+    const sid = list.id;
+    expect(sid).toMatch(/^AL[0-9a-f]{32}$/);
+    expect(list.outputs).toMatchObject({
+      sid,
+      accountSid: bed.standin.accountSid,
+      friendlyName,
+      adopt: false,
+    });
+    await list.refresh();
+    expect((await list.preview({ friendlyName })).op).toBe("same");
+
+    const renamed = uniqueName();
+    expect(await list.up({ friendlyName: renamed })).toEqual({ op: "update", replaces: [] });
+    expect(list.id).toBe(sid);
+    expect(liveList(sid)?.friendly_name).toBe(renamed);
+
+    bed.standin.edit("ipAccessControlList", sid, { friendly_name: "renamed in the console" });
+    await list.refresh();
+    expect(list.outputs.friendlyName).toBe("renamed in the console");
+    expect((await list.preview({ friendlyName: renamed })).op).toBe("update");
+    await list.up({ friendlyName: renamed });
+    expect(liveList(sid)?.friendly_name).toBe(renamed);
+
+    await list.destroy();
+    expect(liveList(sid)).toBeUndefined();
+  });
+
+  it("a list deleted outside Pulumi reads as gone; deleting it again succeeds", async () => {
+    const list = bed.resource("IpAccessControlList", "gone");
+    await list.up({ friendlyName: uniqueName() });
+    const state = list.state;
+    bed.standin.remove("ipAccessControlList", list.id);
+    expect(await list.refresh()).toEqual({ exists: false });
+    list.state = state;
+    await list.destroy();
+  });
+
+  it("without adopt a name clash names the existing SID and adopt; with adopt it takes over", async () => {
+    const friendlyName = uniqueName();
+    const byHand = bed.resource("IpAccessControlList", "by-hand");
+    await byHand.up({ friendlyName });
+    const clash = await bed
+      .resource("IpAccessControlList", "clash")
+      .up({ friendlyName })
+      .catch((e: Error) => String(e));
+    expect(clash).toContain(byHand.id);
+    expect(clash).toContain("adopt: true");
+
+    const adopted = bed.resource("IpAccessControlList", "adopted");
+    await adopted.up({ friendlyName, adopt: true });
+    expect(adopted.id).toBe(byHand.id);
+    expect(
+      bed.standin.ipAccessControlLists().filter((l) => l.friendly_name === friendlyName),
+    ).toHaveLength(1);
+    await adopted.refresh();
+    expect((await adopted.preview({ friendlyName, adopt: true })).op).toBe("same");
+    await adopted.destroy();
+  });
+
+  it("check names the property", async () => {
+    for (const [inputs, property, hint] of [
+      [{}, "friendlyName", "required"],
+      [{ friendlyName: "x".repeat(256) }, "friendlyName", "255"],
+      [{ friendlyName: "  " }, "friendlyName", "blank"],
+      [{ friendlyName: "ok", adopt: "yes" }, "adopt", "true or false"],
+    ] as const) {
+      const error = await bed
+        .resource("IpAccessControlList", "invalid")
+        .up(inputs)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CheckFailedError);
+      expect((error as CheckFailedError).failures[0].property).toBe(property);
+      expect((error as CheckFailedError).failures[0].reason).toContain(hint);
+    }
+  });
+});
+
+describe("IpAccessControlListMapping", () => {
+  it("maps a list to the domain's Auth → Calls, replaces on any change, drifts, unmaps", async () => {
+    const domain = bed.resource("SipDomain", "mapped-domain");
+    await domain.up({ domainName: `${uniqueName()}.sip.twilio.com` });
+    const listA = bed.resource("IpAccessControlList", "a");
+    const listB = bed.resource("IpAccessControlList", "b");
+    await listA.up({ friendlyName: uniqueName() });
+    await listB.up({ friendlyName: uniqueName() });
+    const mapping = bed.resource("IpAccessControlListMapping", "mapping");
+    const inputsA = { domainSid: domain.id, ipAccessControlListSid: listA.id };
+    expect((await mapping.up(inputsA)).op).toBe("create");
+    expect(mapping.id).toBe(`${domain.id}/${listA.id}`);
+    expect(mapping.outputs).toMatchObject({ ...inputsA, sid: listA.id });
+    expect(bed.standin.ipAccessControlListMappings(domain.id).map((m) => m.sid)).toEqual([
+      listA.id,
+    ]);
+    await mapping.refresh();
+    expect((await mapping.preview(inputsA)).op).toBe("same");
+
+    // Twilio refuses to delete a list that is still mapped, and the message says what to do.
+    const refused = await listA.destroy().catch((e: Error) => String(e));
+    expect(refused).toContain("21236");
+    expect(refused).toContain("IpAccessControlListMapping");
+    expect(liveList(listA.id)).toBeDefined();
+
+    // Any change replaces; in preview an unknown list replaces too.
+    expect(await mapping.preview({ ...inputsA, ipAccessControlListSid: UNKNOWN })).toMatchObject({
+      op: "replace",
+      replaces: ["ipAccessControlListSid"],
+    });
+    const inputsB = { domainSid: domain.id, ipAccessControlListSid: listB.id };
+    expect(await mapping.up(inputsB)).toEqual({
+      op: "replace",
+      replaces: ["ipAccessControlListSid"],
+    });
+    expect(mapping.id).toBe(`${domain.id}/${listB.id}`);
+    expect(bed.standin.ipAccessControlListMappings(domain.id).map((m) => m.sid)).toEqual([
+      listB.id,
+    ]);
+
+    // Unmapped in the console: refresh sees it gone.
+    bed.standin.remove("mapping", `${domain.id}/${listB.id}`);
+    const stale = mapping.state;
+    expect(await mapping.refresh()).toEqual({ exists: false });
+    mapping.state = stale;
+    await mapping.destroy();
+
+    await mapping.up(inputsB);
+    await mapping.destroy();
+    expect(bed.standin.ipAccessControlListMappings(domain.id)).toEqual([]);
+    await listA.destroy();
+    await listB.destroy();
+    await domain.destroy();
+  });
+
+  it("takes over an identical mapping made by hand (it has no settings to lose)", async () => {
+    const domain = bed.resource("SipDomain", "hand-mapped-domain");
+    await domain.up({ domainName: `${uniqueName()}.sip.twilio.com` });
+    const list = bed.resource("IpAccessControlList", "hand-mapped-list");
+    await list.up({ friendlyName: uniqueName() });
+    const inputs = { domainSid: domain.id, ipAccessControlListSid: list.id };
+    const byHand = bed.resource("IpAccessControlListMapping", "by-hand");
+    await byHand.up(inputs);
+    const declared = bed.resource("IpAccessControlListMapping", "declared");
+    expect((await declared.up(inputs)).op).toBe("create");
+    expect(bed.standin.ipAccessControlListMappings(domain.id)).toHaveLength(1);
+    await declared.destroy();
+    await list.destroy();
+    await domain.destroy();
+  });
+
+  it("check requires SD…/AL… SIDs", async () => {
+    const error = await bed
+      .resource("IpAccessControlListMapping", "invalid")
+      .up({ domainSid: "example.sip.twilio.com", ipAccessControlListSid: "AL123" })
+      .catch((e: unknown) => e);
+    expect((error as CheckFailedError).failures.map((f) => f.property)).toEqual([
+      "domainSid",
+      "ipAccessControlListSid",
+    ]);
+  });
+});

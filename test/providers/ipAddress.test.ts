@@ -1,0 +1,177 @@
+// IpAddress through the provider host against the stand-in: life cycle, in-place updates of the
+// address, prefix and name, replacement when the list changes, drift, defaults, validation, and
+// Twilio's 100-per-list limit surfaced with what to do.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CheckFailedError, type EngineResource } from "../harness/engine";
+import { UNKNOWN } from "../harness/providerHost";
+import { startTwilioBed, type TwilioBed } from "../harness/twilioBed";
+
+let bed: TwilioBed;
+let listA: EngineResource;
+let listB: EngineResource;
+
+beforeAll(async () => {
+  bed = await startTwilioBed();
+  listA = bed.resource("IpAccessControlList", "a");
+  listB = bed.resource("IpAccessControlList", "b");
+  await listA.up({ friendlyName: "line-call-test-ip-a" });
+  await listB.up({ friendlyName: "line-call-test-ip-b" });
+});
+afterAll(async () => {
+  await bed?.close();
+});
+afterEach(() => {
+  expect(bed.standin.validationErrors).toEqual([]);
+});
+
+const liveIp = (sid: string) => bed.standin.ipAddresses().find((ip) => ip.sid === sid);
+
+describe("IpAddress", () => {
+  it("creates with defaults, updates in place, replaces when the list changes, deletes", async () => {
+    const entry = bed.resource("IpAddress", "line-ip-203.0.113.10-32");
+    const inputs = { ipAccessControlListSid: listA.id, ipAddress: "203.0.113.10" };
+    expect((await entry.up(inputs)).op).toBe("create");
+    const sid = entry.id;
+    expect(sid).toMatch(/^IP[0-9a-f]{32}$/);
+    expect(entry.outputs).toMatchObject({
+      sid,
+      ipAccessControlListSid: listA.id,
+      ipAddress: "203.0.113.10",
+      cidrPrefixLength: 32,
+      friendlyName: "203.0.113.10/32",
+      accountSid: bed.standin.accountSid,
+    });
+    expect(liveIp(sid)).toMatchObject({
+      friendly_name: "203.0.113.10/32",
+      cidr_prefix_length: 32,
+      ip_access_control_list_sid: listA.id,
+    });
+    await entry.refresh();
+    expect((await entry.preview(inputs)).op).toBe("same");
+
+    // Address, prefix and name update in place (a defaulted name follows the address).
+    const moved = { ...inputs, ipAddress: "198.51.100.0", cidrPrefixLength: 24 };
+    expect(await entry.up(moved)).toEqual({ op: "update", replaces: [] });
+    expect(entry.id).toBe(sid);
+    expect(liveIp(sid)).toMatchObject({
+      ip_address: "198.51.100.0",
+      cidr_prefix_length: 24,
+      friendly_name: "198.51.100.0/24",
+    });
+    const labelled = { ...moved, friendlyName: "LINE SIP range" };
+    expect((await entry.up(labelled)).op).toBe("update");
+    expect(liveIp(sid)?.friendly_name).toBe("LINE SIP range");
+
+    // Another list replaces the entry (create the new one, then delete the old one).
+    const otherList = { ...labelled, ipAccessControlListSid: listB.id };
+    expect((await entry.preview({ ...labelled, ipAccessControlListSid: UNKNOWN })).op).toBe(
+      "replace",
+    );
+    expect(await entry.up(otherList)).toEqual({
+      op: "replace",
+      replaces: ["ipAccessControlListSid"],
+    });
+    expect(entry.id).not.toBe(sid);
+    expect(liveIp(sid)).toBeUndefined();
+    expect(bed.standin.ipAddresses(listB.id).map((ip) => ip.sid)).toEqual([entry.id]);
+
+    await entry.destroy();
+    expect(bed.standin.ipAddresses(listB.id)).toEqual([]);
+  });
+
+  it("refresh shows a console edit; an entry deleted by hand reads as gone", async () => {
+    const entry = bed.resource("IpAddress", "drift");
+    const inputs = { ipAccessControlListSid: listA.id, ipAddress: "203.0.113.20" };
+    await entry.up(inputs);
+    bed.standin.edit("ipAddress", entry.id, { cidr_prefix_length: 30, friendly_name: "hand" });
+    await entry.refresh();
+    expect(entry.outputs).toMatchObject({ cidrPrefixLength: 30, friendlyName: "hand" });
+    expect(entry.state?.inputs).toMatchObject({ cidrPrefixLength: 30, friendlyName: "hand" });
+    expect((await entry.preview(inputs)).op).toBe("update");
+    await entry.up(inputs);
+    expect(liveIp(entry.id)).toMatchObject({
+      cidr_prefix_length: 32,
+      friendly_name: "203.0.113.20/32",
+    });
+
+    const state = entry.state;
+    bed.standin.remove("ipAddress", entry.id);
+    expect(await entry.refresh()).toEqual({ exists: false });
+    entry.state = state;
+    await entry.destroy();
+  });
+
+  it("check names the property and the fix", async () => {
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [{ ipAddress: "203.0.113.10" }, "ipAccessControlListSid", "required"],
+      [
+        { ipAccessControlListSid: "SD0", ipAddress: "203.0.113.10" },
+        "ipAccessControlListSid",
+        "AL…",
+      ],
+      [{ ipAccessControlListSid: listA.id, ipAddress: "203.0.113.256" }, "ipAddress", "IPv4"],
+      [{ ipAccessControlListSid: listA.id, ipAddress: "2001:db8::1" }, "ipAddress", "IPv4"],
+      [
+        { ipAccessControlListSid: listA.id, ipAddress: "203.0.113.0/24" },
+        "ipAddress",
+        "cidrPrefixLength",
+      ],
+      [
+        { ipAccessControlListSid: listA.id, ipAddress: "203.0.113.10", cidrPrefixLength: 0 },
+        "cidrPrefixLength",
+        "stores it as 32",
+      ],
+      [
+        { ipAccessControlListSid: listA.id, ipAddress: "203.0.113.10", cidrPrefixLength: 33 },
+        "cidrPrefixLength",
+        "1 to 32",
+      ],
+      [
+        { ipAccessControlListSid: listA.id, ipAddress: "203.0.113.10", cidrPrefixLength: 24 },
+        "ipAddress",
+        "host bits",
+      ],
+      [
+        {
+          ipAccessControlListSid: listA.id,
+          ipAddress: "203.0.113.10",
+          friendlyName: "x".repeat(256),
+        },
+        "friendlyName",
+        "255",
+      ],
+    ];
+    bed.standin.resetRequests();
+    for (const [inputs, property, hint] of cases) {
+      const error = await bed
+        .resource("IpAddress", "invalid")
+        .up(inputs)
+        .catch((e: unknown) => e);
+      expect(error, JSON.stringify(inputs)).toBeInstanceOf(CheckFailedError);
+      const failure = (error as CheckFailedError).failures[0];
+      expect(failure.property, JSON.stringify(inputs)).toBe(property);
+      expect(failure.reason, JSON.stringify(inputs)).toContain(hint);
+    }
+    expect(bed.standin.requests).toEqual([]);
+  });
+
+  it("the 101st entry of a list fails with Twilio's code and what to do", async () => {
+    const full = bed.resource("IpAccessControlList", "full");
+    await full.up({ friendlyName: "line-call-test-ip-full" });
+    const entries = Array.from({ length: 100 }, (_, i) => bed.resource("IpAddress", `full-${i}`));
+    await Promise.all(
+      entries.map((entry, i) =>
+        entry.up({ ipAccessControlListSid: full.id, ipAddress: `10.0.${i}.1` }),
+      ),
+    );
+    const error = await bed
+      .resource("IpAddress", "one-too-many")
+      .up({ ipAccessControlListSid: full.id, ipAddress: "10.1.0.1" })
+      .catch((e: Error) => String(e));
+    expect(error).toContain("21237");
+    expect(error).toContain("CIDR ranges");
+    expect(bed.standin.ipAddresses(full.id)).toHaveLength(100);
+    await Promise.all(entries.map((entry) => entry.destroy()));
+    await full.destroy();
+  });
+});
