@@ -1,0 +1,118 @@
+/**
+ * The production token path: TWILIO_AUTH_TOKEN unset, TWILIO_AUTH_TOKEN_PARAMETER naming an SSM
+ * SecureString. The real AWS SDK v3 SSM client (the one the Lambda runtime provides) talks to a
+ * local stand-in of SSM's wire protocol via AWS_ENDPOINT_URL_SSM, the SDK's own endpoint override.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Env } from "../../lambda/config";
+import { sampleLineCall } from "../../scripts/twilioSignedRequest";
+import { AUTH_TOKEN, NUMBER_TARGET_ENV, onlyChild, parseTwiml, webhookPerTest } from "./harness";
+import { type SsmStandIn, type StoredParameter, startSsmStandIn } from "./ssmStandIn";
+
+const PARAMETER = "/line-call/dev/twilio-auth-token";
+const parameters: Record<string, StoredParameter> = {
+  [PARAMETER]: { value: `${AUTH_TOKEN}\n` },
+  "/line-call/dev/plain-token": { value: AUTH_TOKEN, type: "String" },
+};
+
+/** The function's environment in production: no token, only the parameter's name. */
+function productionEnv(parameterName: string): Env {
+  const { TWILIO_AUTH_TOKEN: _unused, ...rest } = NUMBER_TARGET_ENV;
+  return { ...rest, TWILIO_AUTH_TOKEN_PARAMETER: parameterName };
+}
+
+let ssm: SsmStandIn;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  ssm = await startSsmStandIn(parameters);
+  // What Lambda gives every function: region and the role's credentials in the environment.
+  Object.assign(process.env, {
+    AWS_REGION: "ap-northeast-1",
+    AWS_ACCESS_KEY_ID: "AKIDLINECALLTEST0001",
+    AWS_SECRET_ACCESS_KEY: "test-secret-access-key",
+    AWS_SESSION_TOKEN: "test-session-token",
+    AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: "/nonexistent/aws-config",
+    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
+  });
+  delete process.env.AWS_PROFILE;
+});
+
+afterAll(async () => {
+  await ssm.close();
+  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+  Object.assign(process.env, savedEnv);
+});
+
+const start = webhookPerTest();
+
+describe("auth token from SSM (TWILIO_AUTH_TOKEN_PARAMETER)", () => {
+  it("reads the SecureString once per cold start, decrypted and SigV4-signed, and validates calls with it", async () => {
+    ssm.calls.length = 0;
+    const w = await start(productionEnv(PARAMETER));
+    for (let i = 0; i < 3; i++) {
+      const dial = onlyChild(parseTwiml(await w.post("/voice")), "Dial");
+      expect(dial.getAttribute("callerId")).toBe("+815012345678");
+    }
+    expect(ssm.calls).toEqual([
+      {
+        name: PARAMETER,
+        withDecryption: true,
+        credentialScope: expect.stringMatching(
+          /^AKIDLINECALLTEST0001\/\d{8}\/ap-northeast-1\/ssm\/aws4_request$/,
+        ),
+      },
+    ]);
+    expect(w.rawLog()).not.toContain(AUTH_TOKEN);
+
+    // A new handler instance is a new cold start: it reads the parameter again.
+    await start(productionEnv(PARAMETER)).then((next) => next.post("/voice"));
+    expect(ssm.calls).toHaveLength(2);
+  });
+
+  it("refuses forged requests with the token from SSM", async () => {
+    const w = await start(productionEnv(PARAMETER));
+    const forged = await w.post("/voice", sampleLineCall(), { authToken: "e".repeat(32) });
+    expect(forged.status).toBe(403);
+  });
+
+  it("gives callers the apology while the parameter cannot be read, logs why, and recovers without a redeploy", async () => {
+    const name = "/line-call/dev/not-yet-created";
+    const w = await start(productionEnv(name));
+    const apology = parseTwiml(await w.post("/voice"));
+    expect(onlyChild(apology, "Hangup")).toBeTruthy();
+    const errors = w.logs().filter((line) => line.msg === "auth token unavailable");
+    expect(errors).toEqual([
+      expect.objectContaining({
+        level: "error",
+        problem: expect.stringMatching(/not-yet-created.*ParameterNotFound/),
+      }),
+    ]);
+    expect(w.requestLogs()[0]).toMatchObject({ decision: "token-unavailable-apology" });
+
+    parameters[name] = { value: AUTH_TOKEN };
+    const dial = onlyChild(parseTwiml(await w.post("/voice")), "Dial");
+    expect(dial.getAttribute("callerId")).toBe("+815012345678");
+  });
+
+  it("warns when the parameter is a plain String rather than a SecureString", async () => {
+    const w = await start(productionEnv("/line-call/dev/plain-token"));
+    expect((await w.post("/voice")).status).toBe(200);
+    expect(w.logs()).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        type: "String",
+        parameter: "/line-call/dev/plain-token",
+      }),
+    );
+  });
+
+  it("prefers TWILIO_AUTH_TOKEN when both are set (local runs) and never calls SSM then", async () => {
+    ssm.calls.length = 0;
+    const w = await start({ ...productionEnv(PARAMETER), TWILIO_AUTH_TOKEN: AUTH_TOKEN });
+    expect((await w.post("/voice")).status).toBe(200);
+    expect(ssm.calls).toEqual([]);
+  });
+});

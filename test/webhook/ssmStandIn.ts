@@ -1,0 +1,82 @@
+/**
+ * A local stand-in for the one SSM action the webhook uses, GetParameter, speaking the service's
+ * real wire protocol (AWS JSON 1.1: POST /, `X-Amz-Target: AmazonSSM.GetParameter`). The real AWS
+ * SDK client is pointed at it with AWS_ENDPOINT_URL_SSM, so the tests exercise the SDK call,
+ * SigV4 signing included, exactly as the function makes it.
+ */
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface StoredParameter {
+  value: string;
+  type?: "String" | "SecureString";
+}
+
+export interface GetParameterCall {
+  name: unknown;
+  withDecryption: unknown;
+  /** The SigV4 Authorization header's credential scope, e.g. AKID/20261124/ap-northeast-1/ssm/aws4_request. */
+  credentialScope: string | undefined;
+}
+
+export interface SsmStandIn {
+  endpoint: string;
+  calls: GetParameterCall[];
+  close(): Promise<void>;
+}
+
+async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+}
+
+export async function startSsmStandIn(
+  parameters: Record<string, StoredParameter>,
+): Promise<SsmStandIn> {
+  const calls: GetParameterCall[] = [];
+  const server = createServer(async (request, response) => {
+    const reply = (status: number, body: object) => {
+      response.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
+      response.end(JSON.stringify(body));
+    };
+    const target = request.headers["x-amz-target"];
+    const authorization = request.headers.authorization ?? "";
+    if (request.method !== "POST" || target !== "AmazonSSM.GetParameter") {
+      return reply(400, { __type: "UnknownOperationException", message: String(target) });
+    }
+    const scope = /^AWS4-HMAC-SHA256 Credential=([^,]+),/.exec(authorization)?.[1];
+    const input = await readJson(request);
+    calls.push({ name: input.Name, withDecryption: input.WithDecryption, credentialScope: scope });
+    if (!scope) {
+      return reply(400, { __type: "MissingAuthenticationTokenException", message: "not signed" });
+    }
+    const stored = typeof input.Name === "string" ? parameters[input.Name] : undefined;
+    if (!stored) return reply(400, { __type: "ParameterNotFound", message: "" });
+    const type = stored.type ?? "SecureString";
+    return reply(200, {
+      Parameter: {
+        Name: input.Name,
+        Type: type,
+        // A SecureString read without decryption returns ciphertext, as SSM does.
+        Value:
+          type === "SecureString" && input.WithDecryption !== true
+            ? Buffer.from(`kms:${stored.value}`).toString("base64")
+            : stored.value,
+        Version: 1,
+        DataType: "text",
+      },
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
