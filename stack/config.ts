@@ -34,6 +34,8 @@ export const PROJECT_KEYS = {
   unavailableMessage: { type: "string", default: DEFAULT_UNAVAILABLE_MESSAGE },
   logRetentionDays: { type: "integer", default: 30 },
   webhookBaseUrl: { type: "string", default: "" },
+  // Read by the policy pack (through scripts/policy-config.ts) and `npm run ip-diff`, not here.
+  allowWideIpRanges: { type: "boolean", default: false },
 } as const satisfies Record<string, ProjectKeySpec>;
 
 export type ProjectKey = keyof typeof PROJECT_KEYS;
