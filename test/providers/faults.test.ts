@@ -1,0 +1,171 @@
+// Faults between the provider and Twilio, injected in the stand-in: 429 bursts, 500/503, dropped
+// connections and responses lost after the write happened. After each, the stand-in's inventory
+// shows no duplicate and nothing orphaned, and state points at the object that really exists.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { EngineResource } from "../harness/engine";
+import { startTwilioBed, type TwilioBed } from "../harness/twilioBed";
+
+let bed: TwilioBed;
+let counter = 0;
+const unique = (what: string) => `line-call-fault-${what}-${++counter}`;
+
+beforeAll(async () => {
+  bed = await startTwilioBed();
+});
+afterAll(async () => {
+  await bed?.close();
+});
+beforeEach(() => {
+  bed.standin.clearFaults();
+  bed.standin.resetRequests();
+});
+afterEach(() => {
+  bed.standin.clearFaults();
+  expect(bed.standin.validationErrors).toEqual([]);
+});
+
+const hits = (method: string, path: string) =>
+  bed.standin.requests.filter((r) => r.method === method && r.path.includes(path));
+
+async function domainAndList() {
+  const domain = bed.resource("SipDomain", unique("domain"));
+  await domain.up({ domainName: `${unique("d")}.sip.twilio.com` });
+  const list = bed.resource("IpAccessControlList", unique("list"));
+  await list.up({ friendlyName: unique("list") });
+  return { domain, list };
+}
+
+async function destroyAll(...resources: EngineResource[]) {
+  for (const r of resources) await r.destroy();
+}
+
+describe("retries", () => {
+  it("a 429 burst on create is retried with backoff; one domain results", async () => {
+    const domainName = `${unique("d")}.sip.twilio.com`;
+    bed.standin.injectFault({ method: "POST", path: "/SIP/Domains.json", kind: "429", times: 3 });
+    const domain = bed.resource("SipDomain", "burst");
+    await domain.up({ domainName });
+    expect(hits("POST", "/SIP/Domains.json").map((r) => r.status)).toEqual([429, 429, 429, 201]);
+    // A 429 is refused before anything happens, so no look-up was needed between attempts.
+    expect(hits("GET", "/SIP/Domains.json")).toEqual([]);
+    expect(bed.standin.domains().filter((d) => d.domain_name === domainName)).toHaveLength(1);
+    await domain.destroy();
+  });
+
+  it("500 on read and 503 on update are retried", async () => {
+    const list = bed.resource("IpAccessControlList", "flaky");
+    await list.up({ friendlyName: unique("list") });
+    bed.standin.injectFault({ method: "GET", path: list.id, kind: "500", times: 2 });
+    expect(await list.refresh()).toEqual({ exists: true });
+    const renamed = unique("renamed");
+    bed.standin.injectFault({ method: "POST", path: list.id, kind: "503" });
+    await list.up({ friendlyName: renamed });
+    expect(bed.standin.ipAccessControlLists().find((l) => l.sid === list.id)?.friendly_name).toBe(
+      renamed,
+    );
+    await list.destroy();
+  });
+
+  it("Twilio failing past the retries surfaces the code, the message and what to do", async () => {
+    const friendlyName = unique("list");
+    bed.standin.injectFault({
+      method: "POST",
+      path: "/SIP/IpAccessControlLists.json",
+      kind: "500",
+      times: 20,
+    });
+    const error = await bed
+      .resource("IpAccessControlList", "down")
+      .up({ friendlyName })
+      .catch((e: Error) => String(e));
+    expect(error).toContain("20500");
+    expect(error).toContain("HTTP 500");
+    expect(error).toContain("try again");
+    expect(
+      bed.standin.ipAccessControlLists().filter((l) => l.friendly_name === friendlyName),
+    ).toEqual([]);
+  });
+
+  it("a connection dropped every time fails with one line naming the address to check", async () => {
+    const list = bed.resource("IpAccessControlList", "unreachable");
+    await list.up({ friendlyName: unique("list") });
+    bed.standin.injectFault({ method: "POST", path: list.id, kind: "drop", times: 20 });
+    const error = await list.up({ friendlyName: unique("renamed") }).catch((e: Error) => String(e));
+    expect(error).toContain("could not be reached");
+    expect(error).toContain("twilio:apiBaseUrl");
+    bed.standin.clearFaults();
+    await list.destroy();
+  });
+});
+
+describe("a create whose response is lost never leaves a duplicate", () => {
+  it("SipDomain", async () => {
+    const domainName = `${unique("d")}.sip.twilio.com`;
+    bed.standin.injectFault({ method: "POST", path: "/SIP/Domains.json", kind: "lost-response" });
+    const domain = bed.resource("SipDomain", "lost");
+    await domain.up({ domainName, voiceUrl: "https://example.com/voice" });
+    const live = bed.standin.domains().filter((d) => d.domain_name === domainName);
+    expect(live).toHaveLength(1);
+    expect(domain.id).toBe(live[0].sid);
+    expect(domain.outputs.voiceUrl).toBe("https://example.com/voice");
+    await domain.refresh();
+    expect((await domain.preview({ domainName, voiceUrl: "https://example.com/voice" })).op).toBe(
+      "same",
+    );
+    await domain.destroy();
+    expect(bed.standin.domains().filter((d) => d.domain_name === domainName)).toEqual([]);
+  });
+
+  it("IpAccessControlList", async () => {
+    const friendlyName = unique("list");
+    bed.standin.injectFault({
+      method: "POST",
+      path: "/SIP/IpAccessControlLists.json",
+      kind: "lost-response",
+    });
+    const list = bed.resource("IpAccessControlList", "lost");
+    await list.up({ friendlyName });
+    const live = bed.standin.ipAccessControlLists().filter((l) => l.friendly_name === friendlyName);
+    expect(live.map((l) => l.sid)).toEqual([list.id]);
+    await list.destroy();
+  });
+
+  it("IpAddress, and a dropped request (before the write) is simply retried", async () => {
+    const { domain, list } = await domainAndList();
+    bed.standin.injectFault({ method: "POST", path: "/IpAddresses.json", kind: "lost-response" });
+    const lost = bed.resource("IpAddress", "lost");
+    await lost.up({ ipAccessControlListSid: list.id, ipAddress: "203.0.113.10" });
+    bed.standin.injectFault({ method: "POST", path: "/IpAddresses.json", kind: "drop" });
+    const dropped = bed.resource("IpAddress", "dropped");
+    await dropped.up({ ipAccessControlListSid: list.id, ipAddress: "203.0.113.11" });
+    const live = bed.standin.ipAddresses(list.id);
+    expect(live.map((ip) => ip.ip_address).sort()).toEqual(["203.0.113.10", "203.0.113.11"]);
+    expect(live.map((ip) => ip.sid).sort()).toEqual([lost.id, dropped.id].sort());
+    await destroyAll(lost, dropped, list, domain);
+  });
+
+  it("IpAccessControlListMapping", async () => {
+    const { domain, list } = await domainAndList();
+    bed.standin.injectFault({
+      method: "POST",
+      path: "/IpAccessControlListMappings.json",
+      kind: "lost-response",
+    });
+    const mapping = bed.resource("IpAccessControlListMapping", "lost");
+    await mapping.up({ domainSid: domain.id, ipAccessControlListSid: list.id });
+    expect(bed.standin.ipAccessControlListMappings(domain.id).map((m) => m.sid)).toEqual([list.id]);
+    await destroyAll(mapping, list, domain);
+  });
+
+  it("a delete whose response is lost still succeeds and leaves nothing behind", async () => {
+    const { domain, list } = await domainAndList();
+    const entry = bed.resource("IpAddress", "deleted");
+    await entry.up({ ipAccessControlListSid: list.id, ipAddress: "203.0.113.12" });
+    bed.standin.injectFault({ method: "DELETE", path: entry.id, kind: "lost-response" });
+    await entry.destroy();
+    expect(bed.standin.ipAddresses(list.id)).toEqual([]);
+    bed.standin.injectFault({ method: "DELETE", path: domain.id, kind: "lost-response" });
+    await destroyAll(list, domain);
+    expect(bed.standin.domains().find((d) => d.sid === domain.id)).toBeUndefined();
+  });
+});
