@@ -1,0 +1,114 @@
+/**
+ * The deployable bundle itself: built by buildLambdaBundle(), within budget, with only twilio's
+ * TwiML and signature modules inside, and working when loaded the way Lambda loads it: from a
+ * directory of its own, with the AWS SDK found only on NODE_PATH (the runtime's
+ * /var/runtime/node_modules), the auth token read from SSM.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildLambdaBundle, type LambdaBundle } from "../../scripts/build-lambda";
+import { postSignedTwilioForm, sampleLineCall } from "../../scripts/twilioSignedRequest";
+import { AUTH_TOKEN, NUMBER_TARGET_ENV, onlyChild, parseTwiml } from "./harness";
+import { type SsmStandIn, startSsmStandIn } from "./ssmStandIn";
+
+/** The issue's budget for the bundle. */
+const BUNDLE_BUDGET_BYTES = 100_000;
+const projectRoot = path.resolve(__dirname, "../..");
+
+let workDir: string;
+let bundle: LambdaBundle;
+let ssm: SsmStandIn;
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  workDir = mkdtempSync(path.join(tmpdir(), "line-call-bundle-"));
+  bundle = await buildLambdaBundle({ outdir: path.join(workDir, "task") });
+  ssm = await startSsmStandIn({ "/line-call/test/twilio-auth-token": { value: AUTH_TOKEN } });
+});
+
+afterAll(async () => {
+  child?.kill("SIGTERM");
+  await ssm?.close();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+describe("the Lambda bundle", () => {
+  it("is one CommonJS file within budget holding only twilio's TwiML/signature code and xmlbuilder", () => {
+    expect(bundle.outfile).toBe(path.join(bundle.outdir, "index.js"));
+    expect(bundle.bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
+    expect(bundle.packages).toEqual(["twilio", "xmlbuilder"]);
+    const code = readFileSync(bundle.outfile, "utf8");
+    // The SDK stays a runtime require; nothing of the REST client (axios, jsonwebtoken) is in.
+    expect(code).toContain('require("@aws-sdk/client-ssm")');
+    expect(code).not.toMatch(/axios|jsonwebtoken|dayjs/);
+  });
+
+  it("answers a signed LINE call when loaded like Lambda loads it, reading the token from SSM", async () => {
+    // The runtime's module directory: only the AWS SDK, as on Lambda.
+    const runtimeModules = path.join(workDir, "runtime", "node_modules");
+    mkdirSync(runtimeModules, { recursive: true });
+    symlinkSync(
+      path.join(projectRoot, "node_modules", "@aws-sdk"),
+      path.join(runtimeModules, "@aws-sdk"),
+    );
+
+    const { TWILIO_AUTH_TOKEN: _unused, ...settings } = NUMBER_TARGET_ENV;
+    child = spawn(
+      process.execPath,
+      [
+        path.join(projectRoot, "node_modules", "tsx", "dist", "cli.mjs"),
+        path.join(__dirname, "fixtures", "serveBundle.ts"),
+        bundle.outfile,
+      ],
+      {
+        cwd: workDir,
+        stdio: ["ignore", "pipe", "inherit"],
+        env: {
+          PATH: process.env.PATH,
+          NODE_PATH: runtimeModules,
+          ...settings,
+          TWILIO_AUTH_TOKEN_PARAMETER: "/line-call/test/twilio-auth-token",
+          AWS_REGION: "ap-northeast-1",
+          AWS_ACCESS_KEY_ID: "AKIDLINECALLTEST0001",
+          AWS_SECRET_ACCESS_KEY: "test-secret-access-key",
+          AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+          AWS_EC2_METADATA_DISABLED: "true",
+          AWS_CONFIG_FILE: "/nonexistent/aws-config",
+          AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
+        },
+      },
+    );
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const output: string[] = [];
+    const ready = new Promise<{ url: string; publicBaseUrl: string }>((resolve, reject) => {
+      child?.once("exit", (code) => reject(new Error(`bundle server exited with ${code}`)));
+      lines.on("line", (line) => {
+        output.push(line);
+        if (output.length === 1) resolve(JSON.parse(line));
+      });
+    });
+    const { url, publicBaseUrl } = await ready;
+
+    const result = await postSignedTwilioForm({
+      postUrl: `${url}/voice`,
+      signedUrl: `${publicBaseUrl}/voice`,
+      authToken: AUTH_TOKEN,
+      params: sampleLineCall(),
+    });
+    expect(onlyChild(parseTwiml(result), "Number").textContent).toBe(NUMBER_TARGET_ENV.FORWARD_TO);
+    expect(ssm.calls).toHaveLength(1);
+
+    const forged = await postSignedTwilioForm({
+      postUrl: `${url}/voice`,
+      authToken: AUTH_TOKEN,
+      params: sampleLineCall(),
+    });
+    expect(forged.status).toBe(403);
+    const decisions = output.slice(1).map((line) => JSON.parse(line).decision);
+    expect(decisions).toEqual(["forward-number", "rejected-signature"]);
+  });
+});
