@@ -56,7 +56,7 @@ export function stackFileConfig(stack: string): Record<string, unknown> {
 }
 
 /** A made-up auth token, recognisable in any output it must never appear in. */
-export const TEST_AUTH_TOKEN = "0123456789abcdef0123456789abcdef";
+export const TEST_AUTH_TOKEN = "c0ffee00c0ffee00c0ffee00c0ffee00";
 export const TEST_ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
 
 /** A Twilio-style SID for mocks: prefix + 32 hex digits derived from the name. */
