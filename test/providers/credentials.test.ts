@@ -1,0 +1,157 @@
+// Credentials reach the providers only through `configure` (stack config, falling back to the
+// TWILIO_* environment) and never end up in the serialized provider, the state or the host's log.
+import * as pulumi from "@pulumi/pulumi";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { configureTwilio } from "../../providers/twilioClient";
+import { EngineResource } from "../harness/engine";
+import { ProviderHost, secret } from "../harness/providerHost";
+import { PROVIDERS, type ResourceKind } from "../harness/twilioBed";
+import { startTwilioStandin, type TwilioStandin } from "../twilio-standin/server";
+
+const API_KEY = `SK${"5ca1ab1e".repeat(4)}`;
+const API_SECRET = "an-api-secret-that-must-stay-out";
+
+let standin: TwilioStandin;
+const hosts: ProviderHost[] = [];
+let counter = 0;
+
+beforeAll(async () => {
+  standin = await startTwilioStandin({ apiKey: API_KEY, apiSecret: API_SECRET });
+});
+afterAll(async () => {
+  await Promise.all(hosts.map((h) => h.close()));
+  await standin?.close();
+});
+afterEach(() => {
+  expect(standin.validationErrors).toEqual([]);
+});
+
+async function hostWith(
+  config: Parameters<ProviderHost["configure"]>[0],
+  env?: Record<string, string>,
+): Promise<ProviderHost> {
+  const host = await ProviderHost.start({ env });
+  hosts.push(host);
+  await host.configure(config);
+  return host;
+}
+
+const list = (host: ProviderHost) =>
+  new EngineResource(
+    host,
+    "twilio:IpAccessControlList",
+    `list-${++counter}`,
+    PROVIDERS.IpAccessControlList,
+  );
+
+function expectNoCredential(text: string) {
+  for (const credential of [standin.authToken, API_SECRET]) expect(text).not.toContain(credential);
+}
+
+describe("credentials", () => {
+  it("come from stack config: account SID with a secret auth token", async () => {
+    const host = await hostWith({
+      "twilio:accountSid": standin.accountSid,
+      "twilio:authToken": secret(standin.authToken),
+      "twilio:apiBaseUrl": standin.url,
+    });
+    const acl = list(host);
+    await acl.up({ friendlyName: `creds-${counter}` });
+    expect(acl.outputs.accountSid).toBe(standin.accountSid);
+    expectNoCredential(JSON.stringify(acl.state));
+    await acl.destroy();
+    expectNoCredential(host.stderr);
+  });
+
+  it("or an API key and secret", async () => {
+    const host = await hostWith({
+      "twilio:accountSid": standin.accountSid,
+      "twilio:apiKey": API_KEY,
+      "twilio:apiSecret": secret(API_SECRET),
+      "twilio:apiBaseUrl": standin.url,
+    });
+    const acl = list(host);
+    await acl.up({ friendlyName: `key-${counter}` });
+    expectNoCredential(JSON.stringify(acl.state));
+    await acl.destroy();
+  });
+
+  it("fall back to the SDK's TWILIO_* environment variables", async () => {
+    const host = await hostWith(
+      { "line-call:lineConnected": "false" },
+      {
+        TWILIO_ACCOUNT_SID: standin.accountSid,
+        TWILIO_AUTH_TOKEN: standin.authToken,
+        TWILIO_API_BASE_URL: standin.url,
+      },
+    );
+    const acl = list(host);
+    await acl.up({ friendlyName: `env-${counter}` });
+    await acl.destroy();
+  });
+
+  it("a missing credential fails with one line naming the key; check still works without", async () => {
+    const host = await hostWith({
+      "twilio:accountSid": standin.accountSid,
+      "twilio:apiBaseUrl": standin.url,
+    });
+    const acl = list(host);
+    expect((await acl.preview({ friendlyName: "preview-only" })).op).toBe("create");
+    const error = await acl.up({ friendlyName: "never-created" }).catch((e: Error) => e.message);
+    expect(error).toContain("twilio:authToken");
+    expect(error).toContain("--secret");
+    expect(error.split("\n")).toHaveLength(1);
+
+    const noAccount = list(await hostWith({ "twilio:authToken": secret("x") }));
+    expect(await noAccount.up({ friendlyName: "x" }).catch((e: Error) => e.message)).toContain(
+      "twilio:accountSid",
+    );
+    expect(standin.ipAccessControlLists().map((l) => l.friendly_name)).not.toContain(
+      "never-created",
+    );
+  });
+
+  it("refused credentials surface Twilio's 20003 with what to check", async () => {
+    const host = await hostWith({
+      "twilio:accountSid": standin.accountSid,
+      "twilio:authToken": secret("0".repeat(32)),
+      "twilio:apiBaseUrl": standin.url,
+    });
+    const error = await list(host)
+      .up({ friendlyName: "refused" })
+      .catch((e: Error) => e.message);
+    expect(error).toContain("20003");
+    expect(error).toContain("twilio:authToken");
+  });
+
+  it("the serialized provider text (stored in state) never contains a credential", async () => {
+    // Even after configure ran in this very process, with credentials in config and environment.
+    process.env.TWILIO_AUTH_TOKEN = standin.authToken;
+    process.env.TWILIO_API_SECRET = API_SECRET;
+    try {
+      await configureTwilio({
+        config: {
+          get: (key: string) =>
+            ({
+              "twilio:accountSid": standin.accountSid,
+              "twilio:authToken": standin.authToken,
+              "twilio:apiSecret": API_SECRET,
+            })[key],
+          require: () => "",
+        },
+      });
+      for (const kind of Object.keys(PROVIDERS) as ResourceKind[]) {
+        const provider = PROVIDERS[kind];
+        const { text } = await pulumi.runtime.serializeFunction(() => provider, {
+          allowSecrets: true,
+        });
+        expect(text.length).toBeGreaterThan(1000);
+        expectNoCredential(text);
+        expect(text).not.toContain("TWILIO_AUTH_TOKEN=");
+      }
+    } finally {
+      delete process.env.TWILIO_AUTH_TOKEN;
+      delete process.env.TWILIO_API_SECRET;
+    }
+  });
+});
