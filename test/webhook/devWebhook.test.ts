@@ -1,0 +1,42 @@
+/** `npm run dev:webhook` end to end: it serves, signs, posts and prints the TwiML. */
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const projectRoot = path.resolve(__dirname, "../..");
+
+async function devWebhook(args: string[], env: Record<string, string> = {}) {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      path.join(projectRoot, "node_modules", "tsx", "dist", "cli.mjs"),
+      "scripts/dev-webhook.ts",
+      ...args,
+    ],
+    { cwd: projectRoot, env: { PATH: process.env.PATH, ...env } },
+  );
+  return stdout;
+}
+
+describe("npm run dev:webhook", () => {
+  it("posts a signed sample LINE call and prints the forwarding TwiML", async () => {
+    const stdout = await devWebhook(["--line-user-id", "Udev0001"]);
+    expect(stdout).toContain("200 text/xml");
+    expect(stdout).toContain("<Sip>sip:reception@pbx.example.com?X-LINE-User-Id=Udev0001</Sip>");
+    expect(stdout).toContain('"decision":"forward-sip"');
+  });
+
+  it("uses the environment's settings and any route and parameters given", async () => {
+    const stdout = await devWebhook(
+      ["--route", "/voice/after-dial", "--param", "DialCallStatus=no-answer"],
+      {
+        FORWARD_TO: "+81312345678",
+        CALLER_ID: "+815012345678",
+        UNAVAILABLE_MESSAGE: "Closed today",
+      },
+    );
+    expect(stdout).toContain('<Say language="ja-JP">Closed today</Say>');
+    expect(stdout).toContain("<Hangup/>");
+  });
+});
