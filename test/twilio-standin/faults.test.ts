@@ -1,25 +1,15 @@
 // Injected faults, latency, out-of-band edits and the request log: the levers the provider
 // tests pull to prove retries, idempotent creates and drift detection.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { rawRequest, standinTwilioClient } from "./client";
+import { describe, expect, it } from "vitest";
+import { rawRequest } from "./client";
 import { startTwilioStandin, type TwilioStandin } from "./server";
+import { type StandinClient, useStandin } from "./testing";
 
 let standin: TwilioStandin;
-let client: ReturnType<typeof standinTwilioClient>;
-
-beforeAll(async () => {
-  standin = await startTwilioStandin();
-  client = standinTwilioClient(standin);
-});
-
-afterAll(async () => {
-  await standin.close();
-});
-
-afterEach(() => {
-  standin.clearFaults();
-  standin.setLatency(0);
-  expect(standin.validationErrors).toEqual([]);
+let client: StandinClient;
+useStandin((started, startedClient) => {
+  standin = started;
+  client = startedClient;
 });
 
 const LISTS = "/SIP/IpAccessControlLists.json";

@@ -1,24 +1,16 @@
 // The stand-in driven through the official twilio SDK, the way the providers use it: every
 // resource's create/fetch/update/list/delete, paging, Twilio's rules and error codes. Each test
 // ends by asserting that no request or response broke Twilio's API description.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { standinTwilioClient } from "./client";
 import { startTwilioStandin, type TwilioStandin } from "./server";
+import { type StandinClient, useStandin } from "./testing";
 
 let standin: TwilioStandin;
-let client: ReturnType<typeof standinTwilioClient>;
-
-beforeAll(async () => {
-  standin = await startTwilioStandin();
-  client = standinTwilioClient(standin);
-});
-
-afterAll(async () => {
-  await standin.close();
-});
-
-afterEach(() => {
-  expect(standin.validationErrors).toEqual([]);
+let client: StandinClient;
+useStandin((started, startedClient) => {
+  standin = started;
+  client = startedClient;
 });
 
 let domainCounter = 0;

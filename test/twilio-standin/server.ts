@@ -7,7 +7,14 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { coerceFormValue, describeErrors, loadTwilioSpec, type Operation } from "./spec";
-import { type FormValues, notFound, type ResourceKind, SipStore, TwilioApiError } from "./store";
+import {
+  type FormValues,
+  type MappingView,
+  notFound,
+  type ResourceKind,
+  SipStore,
+  TwilioApiError,
+} from "./store";
 
 export { TwilioApiError } from "./store";
 
@@ -434,6 +441,9 @@ class Standin {
   private dispatch(operation: Operation, ctx: HandlerContext): Reply {
     const s = this.store;
     const { params, form, path } = ctx;
+    const mappingView: MappingView = operation.template.includes("/Auth/Calls/")
+      ? "authCalls"
+      : "legacy";
     switch (operation.operationId) {
       case "ListSipDomain":
         return this.paginate(
@@ -510,41 +520,23 @@ class Standin {
       // are two views of the same mappings (as in Twilio), each with its own representation.
       case "ListSipAuthCallsIpAccessControlListMapping":
       case "ListSipIpAccessControlListMapping": {
-        const legacy = operation.operationId === "ListSipIpAccessControlListMapping";
         s.requireDomain(params.DomainSid, path);
         const items = s
           .mappedAclSids(params.DomainSid)
-          .map((acl) =>
-            legacy
-              ? s.renderLegacyMapping(params.DomainSid, acl)
-              : s.renderAuthCallsMapping(params.DomainSid, acl),
-          );
-        return this.paginate(items, legacy ? "ip_access_control_list_mappings" : "contents", ctx);
+          .map((acl) => s.renderMapping(params.DomainSid, acl, mappingView));
+        const key = mappingView === "authCalls" ? "contents" : "ip_access_control_list_mappings";
+        return this.paginate(items, key, ctx);
       }
       case "CreateSipAuthCallsIpAccessControlListMapping":
-        return {
-          status: 201,
-          body: s.renderAuthCallsMapping(
-            params.DomainSid,
-            s.createMapping(params.DomainSid, path, form),
-          ),
-        };
-      case "CreateSipIpAccessControlListMapping":
-        return {
-          status: 201,
-          body: s.renderLegacyMapping(
-            params.DomainSid,
-            s.createMapping(params.DomainSid, path, form),
-          ),
-        };
+      case "CreateSipIpAccessControlListMapping": {
+        const aclSid = s.createMapping(params.DomainSid, path, form);
+        return { status: 201, body: s.renderMapping(params.DomainSid, aclSid, mappingView) };
+      }
       case "FetchSipAuthCallsIpAccessControlListMapping":
-        s.requireDomain(params.DomainSid, path);
-        s.requireMapping(params.DomainSid, params.Sid, path);
-        return { status: 200, body: s.renderAuthCallsMapping(params.DomainSid, params.Sid) };
       case "FetchSipIpAccessControlListMapping":
         s.requireDomain(params.DomainSid, path);
         s.requireMapping(params.DomainSid, params.Sid, path);
-        return { status: 200, body: s.renderLegacyMapping(params.DomainSid, params.Sid) };
+        return { status: 200, body: s.renderMapping(params.DomainSid, params.Sid, mappingView) };
       case "DeleteSipAuthCallsIpAccessControlListMapping":
       case "DeleteSipIpAccessControlListMapping":
         s.deleteMapping(params.DomainSid, params.Sid, path);
@@ -613,7 +605,9 @@ export async function startTwilioStandin(options: StandinOptions = {}): Promise<
     ipAccessControlListMappings: (domainSid?: string) =>
       [...store.mappings.keys()]
         .filter((sd) => !domainSid || sd === domainSid)
-        .flatMap((sd) => store.mappedAclSids(sd).map((al) => store.renderAuthCallsMapping(sd, al))),
+        .flatMap((sd) =>
+          store.mappedAclSids(sd).map((al) => store.renderMapping(sd, al, "authCalls")),
+        ),
     requests: standin.requests,
     resetRequests: () => {
       standin.requests.length = 0;

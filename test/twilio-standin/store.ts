@@ -110,6 +110,8 @@ export function snakeCase(pascal: string): string {
   return pascal.replace(/(?<!^)([A-Z])/g, "_$1").toLowerCase();
 }
 
+export type MappingView = "authCalls" | "legacy";
+
 export type ResourceKind = "domain" | "ipAccessControlList" | "ipAddress" | "mapping";
 
 const READ_ONLY_FIELDS = new Set([
@@ -191,28 +193,24 @@ export class SipStore {
     };
   }
 
-  /** The domain's Auth/Calls IP ACL mapping: its sid is the list's sid, its name the list's name. */
-  renderAuthCallsMapping(domainSid: string, aclSid: string): Json {
+  /**
+   * A domain's IP ACL mapping. Twilio shows the same mapping through two paths: the domain's
+   * Auth/Calls mappings (sid = the list's sid, name = the list's name) and the older
+   * Domains/{SD}/IpAccessControlListMappings, which adds `domain_sid` and `uri`.
+   */
+  renderMapping(domainSid: string, aclSid: string, view: MappingView): Json {
     const m = this.requireMapping(domainSid, aclSid, "");
-    return {
+    const common = {
       account_sid: this.accountSid,
       date_created: m.date_created,
       date_updated: m.date_updated,
       friendly_name: this.ipAccessControlLists.get(aclSid)?.friendly_name ?? null,
       sid: aclSid,
     };
-  }
-
-  /** The legacy Domains/{SD}/IpAccessControlListMappings representation of the same mapping. */
-  renderLegacyMapping(domainSid: string, aclSid: string): Json {
-    const m = this.requireMapping(domainSid, aclSid, "");
+    if (view === "authCalls") return common;
     return {
-      account_sid: this.accountSid,
-      date_created: m.date_created,
-      date_updated: m.date_updated,
+      ...common,
       domain_sid: domainSid,
-      friendly_name: this.ipAccessControlLists.get(aclSid)?.friendly_name ?? null,
-      sid: aclSid,
       uri: `${this.accountPath()}/SIP/Domains/${domainSid}/IpAccessControlListMappings/${aclSid}.json`,
     };
   }
