@@ -97,7 +97,9 @@ describe("credentials", () => {
     });
     const acl = list(host);
     expect((await acl.preview({ friendlyName: "preview-only" })).op).toBe("create");
-    const error = await acl.up({ friendlyName: "never-created" }).catch((e: Error) => e.message);
+    const error = String(
+      await acl.up({ friendlyName: "never-created" }).catch((e: Error) => e.message),
+    );
     expect(error).toContain("twilio:authToken");
     expect(error).toContain("--secret");
     expect(error.split("\n")).toHaveLength(1);
