@@ -2,13 +2,14 @@
 // anything is declared), hosts the TwiML webhook on AWS unless `webhookBaseUrl` names your own,
 // smoke-tests it, and wires the SIP domain's Request URL to it once `lineConnected` is true.
 import * as pulumi from "@pulumi/pulumi";
-import { AwsTwimlWebhook, webhookEnvironment } from "./stack/awsWebhook";
+import { AwsTwimlWebhook } from "./stack/awsWebhook";
 import { readStackConfig, twilioAccountSid, twilioAuthToken } from "./stack/config";
 import { currentLambdaBundle } from "./stack/lambdaBundle";
 import { LineSipConnection } from "./stack/lineSipConnection";
 import { connectionNames } from "./stack/naming";
 import { nextStepFor } from "./stack/outputs";
 import { afterSmokeTest, WebhookSmokeTest } from "./stack/smokeTest";
+import { webhookEnvironment } from "./stack/webhookEnvironment";
 import { webhookUrls } from "./stack/webhookUrls";
 
 const config = readStackConfig();

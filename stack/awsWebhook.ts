@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../scripts/build-lambda";
-import type { LineCallConfig } from "./config";
+import type { WebhookEnvironment } from "./webhookEnvironment";
 import { WEBHOOK_ROUTES } from "./webhookUrls";
 
 /** The deployable webhook bundle (see stack/lambdaBundle.ts). */
@@ -13,28 +13,6 @@ export interface LambdaBundle {
   path: string;
   /** sha256 of the file's contents: changes exactly when the shipped code changes. */
   sha256: string;
-}
-
-/** The webhook's call settings, under the environment variable names the handler reads. */
-export interface WebhookEnvironment {
-  FORWARD_TO: string;
-  CALLER_ID: string;
-  GREETING: string;
-  SAY_LANGUAGE: string;
-  DIAL_TIMEOUT: string;
-  UNAVAILABLE_MESSAGE: string;
-}
-
-/** The function's environment for a validated stack config. */
-export function webhookEnvironment(config: LineCallConfig): WebhookEnvironment {
-  return {
-    FORWARD_TO: config.forwardTo.value,
-    CALLER_ID: config.callerId,
-    GREETING: config.greeting,
-    SAY_LANGUAGE: config.language,
-    DIAL_TIMEOUT: String(config.dialTimeout),
-    UNAVAILABLE_MESSAGE: config.unavailableMessage,
-  };
 }
 
 /** API Gateway throttling for the `$default` stage: far above any LINE call rate, far below a flood. */

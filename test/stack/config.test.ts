@@ -6,7 +6,6 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { readSettings } from "../../lambda/config";
-import { webhookEnvironment } from "../../stack/awsWebhook";
 import {
   type ConfigSource,
   PROJECT_KEYS,
@@ -14,6 +13,7 @@ import {
   readStackConfig,
   validateConfig,
 } from "../../stack/config";
+import { webhookEnvironment } from "../../stack/webhookEnvironment";
 import { PROJECT_ROOT, stackFileConfig, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from "./programHarness";
 
 const VALID: Record<string, unknown> = {
