@@ -1,0 +1,266 @@
+/**
+ * Webhook benchmark (`npm run bench`): what the deep imports buy, side by side in one run.
+ *
+ *   - bundle size: our Lambda bundle vs the same esbuild settings applied to the full `twilio`
+ *     package (what `import twilio from "twilio"` would ship);
+ *   - cold `require` time of each bundle, median of fresh Node processes (interleaved, so drift
+ *     in machine load hits both alike);
+ *   - warm handler latency p50/p99 for a signed LINE call (handler invoked with an HTTP API
+ *     event, no network), with the signature check, UUI decoding, TwiML and the JSON log line.
+ *
+ * Prints a table and writes bench/results/webhook.json. Budget (issue 3): bundle ≤ 100 KB, cold
+ * require ≤ 1/8 of the full package's, warm p99 ≤ 2 ms.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import * as path from "node:path";
+import { build } from "esbuild";
+import type { WebhookEvent, WebhookHandler } from "../lambda/handler";
+import { buildLambdaBundle } from "../scripts/build-lambda";
+import { sampleLineCall, twilioSignature } from "../scripts/twilioSignedRequest";
+
+const COLD_RUNS = 21;
+const WARM_ITERATIONS = 5000;
+const WARM_UP_ITERATIONS = 500;
+const BUDGET = { bundleBytes: 100_000, coldRatio: 1 / 8, warmP99Ms: 2 };
+
+const projectRoot = path.resolve(__dirname, "..");
+
+/** The comparison: the whole twilio package, bundled with the same settings as ours. */
+async function buildFullTwilioBundle(outdir: string): Promise<{ outfile: string; bytes: number }> {
+  const outfile = path.join(outdir, "index.js");
+  await build({
+    stdin: { contents: 'module.exports = require("twilio");', resolveDir: projectRoot },
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    minify: true,
+    external: ["@aws-sdk/*"],
+    logLevel: "error",
+  });
+  return { outfile, bytes: statSync(outfile).size };
+}
+
+/** Milliseconds one fresh Node process spends in `require(bundle)`. */
+function coldRequireMs(bundle: string): number {
+  const script =
+    "const t=process.hrtime.bigint();require(process.argv[1]);" +
+    "process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))";
+  const output = execFileSync(process.execPath, ["-e", script, bundle], {
+    cwd: path.dirname(bundle),
+    env: { PATH: process.env.PATH },
+    encoding: "utf8",
+  });
+  return Number(output);
+}
+
+function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+
+function signedLineCallEvent(authToken: string): WebhookEvent {
+  const domainName = "abc123.execute-api.ap-northeast-1.amazonaws.com";
+  const params = sampleLineCall();
+  const signature = twilioSignature(authToken, `https://${domainName}/voice`, params);
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: "/voice",
+    rawQueryString: "",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      host: domainName,
+      "x-twilio-signature": signature,
+      "user-agent": "TwilioProxy/1.1",
+    },
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "abc123",
+      domainName,
+      domainPrefix: "abc123",
+      http: {
+        method: "POST",
+        path: "/voice",
+        protocol: "HTTP/1.1",
+        sourceIp: "54.172.60.1",
+        userAgent: "TwilioProxy/1.1",
+      },
+      requestId: "bench",
+      routeKey: "$default",
+      stage: "$default",
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+    body: Buffer.from(new URLSearchParams(params).toString()).toString("base64"),
+    isBase64Encoded: true,
+  };
+}
+
+interface WarmLatency {
+  /** Wall-clock milliseconds per call. */
+  p50: number;
+  p99: number;
+  max: number;
+  /**
+   * CPU milliseconds per call (user + system): the same calls without the time this process
+   * spent descheduled, which dominates wall p99 on a busy shared machine.
+   */
+  cpuP50: number;
+  cpuP99: number;
+}
+
+async function warmLatency(bundle: string): Promise<WarmLatency> {
+  const authToken = "0123456789abcdef0123456789abcdef";
+  const { createHandler } = require(bundle) as {
+    createHandler: (options: object) => WebhookHandler;
+  };
+  // The log line is built and serialized as in production; only the write to stdout is dropped.
+  const handler = createHandler({
+    env: {
+      TWILIO_AUTH_TOKEN: authToken,
+      FORWARD_TO: "sip:reception@pbx.example.com",
+      CALLER_ID: "+815012345678",
+      GREETING: "お電話ありがとうございます。",
+    },
+    log: () => {},
+  });
+  const event = signedLineCallEvent(authToken);
+  for (let i = 0; i < WARM_UP_ITERATIONS; i++) await handler(event);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < WARM_ITERATIONS; i++) {
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const result = await handler(event);
+    const cpuUsed = process.cpuUsage(cpuBefore);
+    wall.push(performance.now() - started);
+    cpu.push((cpuUsed.user + cpuUsed.system) / 1000);
+    if (result.statusCode !== 200) throw new Error(`handler answered ${result.statusCode}`);
+  }
+  wall.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
+  return {
+    p50: percentile(wall, 50),
+    p99: percentile(wall, 99),
+    max: wall.at(-1) ?? 0,
+    cpuP50: percentile(cpu, 50),
+    cpuP99: percentile(cpu, 99),
+  };
+}
+
+async function main(): Promise<void> {
+  const workDir = mkdtempSync(path.join(tmpdir(), "line-call-bench-"));
+  const loadBefore = loadavg()[0] ?? 0;
+  try {
+    const ours = await buildLambdaBundle({ outdir: path.join(workDir, "ours") });
+    const full = await buildFullTwilioBundle(path.join(workDir, "full"));
+
+    const coldOurs: number[] = [];
+    const coldFull: number[] = [];
+    for (let i = 0; i < COLD_RUNS; i++) {
+      coldOurs.push(coldRequireMs(ours.outfile));
+      coldFull.push(coldRequireMs(full.outfile));
+    }
+    const warm = await warmLatency(ours.outfile);
+
+    const coldOursMs = median(coldOurs);
+    const coldFullMs = median(coldFull);
+    const results = {
+      node: process.version,
+      cpus: cpus().length,
+      loadAverage1m: { before: loadBefore, after: loadavg()[0] ?? 0 },
+      bundle: {
+        oursBytes: ours.bytes,
+        fullTwilioBytes: full.bytes,
+        ratio: ours.bytes / full.bytes,
+        oursPackages: ours.packages,
+      },
+      coldRequire: {
+        runs: COLD_RUNS,
+        oursMedianMs: coldOursMs,
+        fullTwilioMedianMs: coldFullMs,
+        ratio: coldOursMs / coldFullMs,
+        oursSamplesMs: coldOurs,
+        fullTwilioSamplesMs: coldFull,
+      },
+      warmHandler: { iterations: WARM_ITERATIONS, ...warm },
+      budget: BUDGET,
+      withinBudget: {
+        bundle: ours.bytes <= BUDGET.bundleBytes,
+        coldRequire: coldOursMs / coldFullMs <= BUDGET.coldRatio,
+        warmP99: warm.p99 <= BUDGET.warmP99Ms,
+      },
+    };
+
+    const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
+    const ms = (value: number) => `${value.toFixed(value < 1 ? 3 : 1)} ms`;
+    const ok = (pass: boolean) => (pass ? "yes" : "NO");
+    const rows = [
+      ["metric", "our bundle", "full twilio", "ratio", "budget", "within"],
+      [
+        "bundle size",
+        kb(ours.bytes),
+        kb(full.bytes),
+        results.bundle.ratio.toFixed(3),
+        "≤ 100 KB",
+        ok(results.withinBudget.bundle),
+      ],
+      [
+        `cold require (median of ${COLD_RUNS} processes)`,
+        ms(coldOursMs),
+        ms(coldFullMs),
+        results.coldRequire.ratio.toFixed(3),
+        "≤ 0.125 ×",
+        ok(results.withinBudget.coldRequire),
+      ],
+      ["warm handler p50 (signed LINE call)", ms(warm.p50), "", "", "", ""],
+      [
+        `warm handler p99 (${WARM_ITERATIONS} calls)`,
+        ms(warm.p99),
+        "",
+        "",
+        "≤ 2 ms",
+        ok(results.withinBudget.warmP99),
+      ],
+      ["  CPU time per call p50 / p99", `${ms(warm.cpuP50)} / ${ms(warm.cpuP99)}`, "", "", "", ""],
+    ];
+    const widths =
+      rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+    console.log(
+      `\nWebhook (Node ${process.version}, ${cpus().length} CPUs, load average ${results.loadAverage1m.before.toFixed(1)} → ${results.loadAverage1m.after.toFixed(1)})`,
+    );
+    for (const [index, row] of rows.entries()) {
+      console.log(
+        row
+          .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+          .join("  ")
+          .trimEnd(),
+      );
+      if (index === 0) console.log(widths.map((width) => "-".repeat(width)).join("  "));
+    }
+
+    const resultsDir = path.join(projectRoot, "bench", "results");
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(path.join(resultsDir, "webhook.json"), `${JSON.stringify(results, null, 2)}\n`);
+    console.log(
+      `\nwritten: ${path.relative(process.cwd(), path.join(resultsDir, "webhook.json"))}`,
+    );
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
