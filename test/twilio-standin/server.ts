@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { coerceFormValue, describeErrors, loadTwilioSpec, type Operation } from "./spec";
+import { coerceFormValue, loadTwilioSpec, type Operation } from "./spec";
 import {
   type FormValues,
   type MappingView,
@@ -312,17 +312,15 @@ class Standin {
     rawBody: string,
     req: IncomingMessage,
   ): { query: Json; form: FormValues } | { problem: string } {
-    if (!operation.validatePath(params)) {
-      return { problem: `path parameter ${describeErrors(operation.validatePath.errors)}` };
-    }
+    const pathProblem = operation.validatePath(params);
+    if (pathProblem) return { problem: `path parameter ${pathProblem}` };
 
     const query: Json = {};
     for (const [name, value] of Object.entries(paramsToObject(search))) {
       query[name] = coerceFormValue(value, operation.queryProperties[name]);
     }
-    if (!operation.validateQuery(query)) {
-      return { problem: `query parameter ${describeErrors(operation.validateQuery.errors)}` };
-    }
+    const queryProblem = operation.validateQuery(query);
+    if (queryProblem) return { problem: `query parameter ${queryProblem}` };
 
     if (!operation.validateBody) {
       if (rawBody.length > 0) return { problem: `${operation.method} takes no request body` };
@@ -350,9 +348,8 @@ class Standin {
       if (!(name in form))
         return { problem: `Missing required parameter ${name} in the post body` };
     }
-    if (!operation.validateBody(checked)) {
-      return { problem: `parameter ${describeErrors(operation.validateBody.errors)}` };
-    }
+    const bodyProblem = operation.validateBody(checked);
+    if (bodyProblem) return { problem: `parameter ${bodyProblem}` };
     return { query, form };
   }
 
@@ -395,11 +392,8 @@ class Standin {
       }
       return;
     }
-    if (!validate(reply.body)) {
-      this.validationErrors.push(
-        `${where} response ${reply.status}: ${describeErrors(validate.errors)}`,
-      );
-    }
+    const problem = validate(reply.body);
+    if (problem) this.validationErrors.push(`${where} response ${reply.status}: ${problem}`);
   }
 
   private paginate(items: Json[], key: string, ctx: HandlerContext): Reply {

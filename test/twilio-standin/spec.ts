@@ -6,6 +6,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 
+/** Checks a value; returns what is wrong with it, or undefined when it conforms. */
+export type Validator = (value: unknown) => string | undefined;
+
 type Json = Record<string, unknown>;
 
 interface ParameterSpec {
@@ -32,11 +35,11 @@ export interface Operation {
   bodyProperties: Record<string, Json>;
   bodyRequired: string[];
   queryProperties: Record<string, Json>;
-  validatePath: ValidateFunction;
-  validateQuery: ValidateFunction;
-  validateBody: ValidateFunction | undefined;
+  validatePath: Validator;
+  validateQuery: Validator;
+  validateBody: Validator | undefined;
   /** Status code → validator of the JSON body (undefined for a body-less status like 204). */
-  responses: Map<number, ValidateFunction | undefined>;
+  responses: Map<number, Validator | undefined>;
 }
 
 export interface RouteMatch {
@@ -126,6 +129,18 @@ function closeObjects(schema: unknown): unknown {
   return out;
 }
 
+/**
+ * Compiles on first use: a test process touches a dozen of the spec's operations, and compiling
+ * all of them up front would cost about a second per stand-in process.
+ */
+function lazyValidator(ajv: Ajv, schema: Json): Validator {
+  let compiled: ValidateFunction | undefined;
+  return (value) => {
+    compiled ??= ajv.compile(schema);
+    return compiled(value) ? undefined : describeErrors(compiled.errors);
+  };
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -158,7 +173,8 @@ function objectSchemaOf(params: ParameterSpec[]): Json {
 export class TwilioSpec {
   private readonly routes: { regex: RegExp; template: string; operations: Operation[] }[] = [];
   readonly operations = new Map<string, Operation>();
-  private readonly errorBodyValidator: ValidateFunction;
+  /** Checks an error body (status ≥ 400). */
+  readonly validateErrorBody: Validator;
 
   constructor(specFile: string = SPEC_FILE) {
     const spec = JSON.parse(readFileSync(specFile, "utf8")) as {
@@ -182,13 +198,13 @@ export class TwilioSpec {
         const closedBody: Json | undefined = bodySchema
           ? { ...(resolveRefs(bodySchema, components) as Json), additionalProperties: false }
           : undefined;
-        const responses = new Map<number, ValidateFunction | undefined>();
+        const responses = new Map<number, Validator | undefined>();
         for (const [status, response] of Object.entries(op.responses)) {
           const schema = response.content?.["application/json"]?.schema;
           responses.set(
             Number(status),
             schema
-              ? responseAjv.compile(closeObjects(resolveRefs(schema, components)) as Json)
+              ? lazyValidator(responseAjv, closeObjects(resolveRefs(schema, components)) as Json)
               : undefined,
           );
         }
@@ -200,9 +216,9 @@ export class TwilioSpec {
           bodyProperties: (closedBody?.properties as Record<string, Json>) ?? {},
           bodyRequired: (closedBody?.required as string[]) ?? [],
           queryProperties: Object.fromEntries(queryParams.map((p) => [p.name, p.schema])),
-          validatePath: requestAjv.compile(objectSchemaOf(pathParams)),
-          validateQuery: requestAjv.compile(objectSchemaOf(queryParams)),
-          validateBody: closedBody ? requestAjv.compile(closedBody) : undefined,
+          validatePath: lazyValidator(requestAjv, objectSchemaOf(pathParams)),
+          validateQuery: lazyValidator(requestAjv, objectSchemaOf(queryParams)),
+          validateBody: closedBody ? lazyValidator(requestAjv, closedBody) : undefined,
           responses,
         };
         operations.push(operation);
@@ -212,7 +228,7 @@ export class TwilioSpec {
     }
 
     // The spec declares no error responses; Twilio's error body is fixed and documented.
-    this.errorBodyValidator = responseAjv.compile({
+    this.validateErrorBody = lazyValidator(responseAjv, {
       type: "object",
       properties: {
         code: { type: "integer" },
@@ -244,12 +260,6 @@ export class TwilioSpec {
       return { match: { operation, params }, pathKnown };
     }
     return { pathKnown };
-  }
-
-  validateErrorBody(body: unknown): string | undefined {
-    return this.errorBodyValidator(body)
-      ? undefined
-      : describeErrors(this.errorBodyValidator.errors);
   }
 }
 

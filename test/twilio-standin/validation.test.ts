@@ -220,10 +220,7 @@ describe("responses", () => {
           )) {
             const validate = compiled.operations.get(op.operationId)?.responses.get(Number(status));
             expect(validate, `${op.operationId} ${status}`).toBeDefined();
-            expect(
-              validate?.(example.value),
-              `${op.operationId} ${status}: ${JSON.stringify(validate?.errors)}`,
-            ).toBe(true);
+            expect(validate?.(example.value), `${op.operationId} ${status}`).toBeUndefined();
             checked++;
           }
         }
