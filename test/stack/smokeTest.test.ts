@@ -1,0 +1,187 @@
+// The post-deploy smoke test (scripts/smoke-test.ts) against the real webhook handler served as
+// an HTTP API would serve it, and against webhooks that must fail it; and the exact command line
+// the stack's local.Command runs.
+import { spawn } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
+import { runSmokeTest } from "../../scripts/smoke-test";
+import { SMOKE_TEST_COMMAND, SMOKE_TEST_ENV } from "../../stack/smokeTest";
+import { PROJECT_ROOT, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from "./programHarness";
+
+const SETTINGS = {
+  FORWARD_TO: "+81312345678",
+  CALLER_ID: "+815012345678",
+  SAY_LANGUAGE: "ja-JP",
+  DIAL_TIMEOUT: "30",
+};
+const QUICK = { timeoutMs: 1_500, retryDelayMs: 300, requestTimeoutMs: 2_000 };
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+/** The webhook as deployed: signatures checked against its public base URL. */
+async function webhook(env: Record<string, string>, port = 0): Promise<LocalWebhook> {
+  // The public URL is only known once listening; the handler reads its env on the first request.
+  const live: Record<string, string> = { ...env };
+  const started = await startLocalWebhook({ port, env: live, log: () => {} });
+  live.PUBLIC_BASE_URL = started.url;
+  open.push(started);
+  return started;
+}
+
+function plainServer(answer: (body: string) => { status: number; type: string; body: string }) {
+  const server: Server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => {
+      body += chunk;
+    });
+    request.on("end", () => {
+      const reply = answer(body);
+      response.writeHead(reply.status, { "content-type": reply.type });
+      response.end(reply.body);
+    });
+  });
+  return new Promise<string>((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      open.push({ close: () => new Promise((done) => server.close(() => done())) });
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    });
+  });
+}
+
+describe("runSmokeTest", () => {
+  it("passes when a signed call gets TwiML that dials and an unsigned one gets 403", async () => {
+    const hook = await webhook({ ...SETTINGS, TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN });
+    const result = await runSmokeTest({
+      voiceUrl: `${hook.url}/voice`,
+      authToken: TEST_AUTH_TOKEN,
+      accountSid: TEST_ACCOUNT_SID,
+      ...QUICK,
+    });
+    expect(result).toMatchObject({ ok: true, attempts: 1 });
+    expect(result.summary).toContain("signed POST");
+  });
+
+  it("fails when the webhook validates with another token (a signed call gets 403)", async () => {
+    const hook = await webhook({
+      ...SETTINGS,
+      TWILIO_AUTH_TOKEN: "ffffffffffffffffffffffffffffffff",
+    });
+    const result = await runSmokeTest({
+      voiceUrl: `${hook.url}/voice`,
+      authToken: TEST_AUTH_TOKEN,
+      ...QUICK,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.summary).toMatch(/a signed call got 403/);
+    expect(result.attempts).toBeGreaterThan(1);
+  });
+
+  it("fails when the webhook's settings are broken (apology TwiML without <Dial>)", async () => {
+    const hook = await webhook({ TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN });
+    const result = await runSmokeTest({
+      voiceUrl: `${hook.url}/voice`,
+      authToken: TEST_AUTH_TOKEN,
+      ...QUICK,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.summary).toMatch(/without <Dial>/);
+  });
+
+  it("fails when the webhook answers unsigned calls with TwiML", async () => {
+    const url = await plainServer(() => ({
+      status: 200,
+      type: "text/xml",
+      body: "<Response><Dial><Number>+81312345678</Number></Dial></Response>",
+    }));
+    const result = await runSmokeTest({
+      voiceUrl: `${url}/voice`,
+      authToken: TEST_AUTH_TOKEN,
+      ...QUICK,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.summary).toMatch(/an unsigned call got 200 .* expected 403/);
+  });
+
+  it("fails when nothing answers", async () => {
+    const url = await plainServer(() => ({ status: 200, type: "text/plain", body: "" }));
+    await Promise.all(open.splice(0).map((s) => s.close()));
+    const result = await runSmokeTest({
+      voiceUrl: `${url}/voice`,
+      authToken: TEST_AUTH_TOKEN,
+      ...QUICK,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.summary).toMatch(/did not answer/);
+  });
+
+  it("keeps trying while a new deployment comes up", async () => {
+    const probe = await plainServer(() => ({ status: 200, type: "text/plain", body: "" }));
+    const port = Number(new URL(probe).port);
+    await Promise.all(open.splice(0).map((s) => s.close()));
+    const later = new Promise<LocalWebhook>((resolve) =>
+      setTimeout(
+        () => resolve(webhook({ ...SETTINGS, TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN }, port)),
+        700,
+      ),
+    );
+    const result = await runSmokeTest({
+      voiceUrl: `http://127.0.0.1:${port}/voice`,
+      authToken: TEST_AUTH_TOKEN,
+      timeoutMs: 10_000,
+      retryDelayMs: 300,
+    });
+    await later;
+    expect(result.ok).toBe(true);
+    expect(result.attempts).toBeGreaterThan(1);
+  });
+});
+
+/** Runs the stack's command line exactly as local.Command does (`/bin/sh -c` in the project). */
+function runCommandLine(env: Record<string, string>) {
+  return new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn("/bin/sh", ["-c", SMOKE_TEST_COMMAND], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+describe(`the command line (${SMOKE_TEST_COMMAND})`, () => {
+  it("exits 0 on a good webhook and 1 on a bad one, never printing the token", async () => {
+    const good = await webhook({ ...SETTINGS, TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN });
+    const passed = await runCommandLine({
+      [SMOKE_TEST_ENV.voiceUrl]: `${good.url}/voice`,
+      [SMOKE_TEST_ENV.authToken]: TEST_AUTH_TOKEN,
+      [SMOKE_TEST_ENV.timeoutSeconds]: "2",
+    });
+    expect(passed.output).toContain("webhook smoke test passed");
+    expect(passed.code).toBe(0);
+
+    const bad = await webhook({
+      ...SETTINGS,
+      TWILIO_AUTH_TOKEN: "ffffffffffffffffffffffffffffffff",
+    });
+    const failed = await runCommandLine({
+      [SMOKE_TEST_ENV.voiceUrl]: `${bad.url}/voice`,
+      [SMOKE_TEST_ENV.authToken]: TEST_AUTH_TOKEN,
+      [SMOKE_TEST_ENV.timeoutSeconds]: "1",
+    });
+    expect(failed.code).toBe(1);
+    expect(failed.output).toContain("webhook smoke test failed");
+    for (const output of [passed.output, failed.output])
+      expect(output).not.toContain(TEST_AUTH_TOKEN);
+  });
+});
