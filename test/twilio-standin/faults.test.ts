@@ -100,12 +100,29 @@ describe("faults", () => {
     ).toBe(204);
   });
 
-  it("latency faults delay the matching requests and still serve them; setLatency delays all", async () => {
+  it("a fault with times: Infinity holds until clearFaults", async () => {
+    standin.injectFault({
+      kind: "500",
+      method: "GET",
+      path: LISTS,
+      times: Number.POSITIVE_INFINITY,
+    });
+    for (let i = 0; i < 3; i++) expect((await rawRequest(standin, "GET", LISTS)).status).toBe(500);
+    standin.clearFaults();
+    expect((await rawRequest(standin, "GET", LISTS)).status).toBe(200);
+  });
+
+  it("latency faults delay matching requests and still serve them; any fault can be delayed; setLatency delays all", async () => {
     standin.injectFault({ kind: "latency", latencyMs: 150, method: "GET", times: 1 });
     let started = Date.now();
     expect((await rawRequest(standin, "GET", LISTS)).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(145);
     expect(standin.requests.at(-1)?.fault).toBeUndefined();
+
+    standin.injectFault({ kind: "503", latencyMs: 120, path: LISTS });
+    started = Date.now();
+    expect((await rawRequest(standin, "GET", LISTS)).status).toBe(503);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(115);
 
     standin.setLatency(100);
     started = Date.now();

@@ -50,9 +50,9 @@ export interface Fault {
    * "latency": delay the matching requests by latencyMs, then serve them normally.
    */
   kind: "429" | "500" | "503" | "drop" | "lost-response" | "latency";
-  /** How many matching requests it hits (default 1). */
+  /** How many matching requests it hits (default 1; Infinity until clearFaults). */
   times?: number;
-  /** For kind "latency". */
+  /** Delay before the fault happens (for kind "latency", the delay itself). */
   latencyMs?: number;
   /** For kind "429": send `Retry-After: <seconds>` (Twilio may or may not send one). */
   retryAfterSeconds?: number;
@@ -168,7 +168,10 @@ class Standin {
     this.faults = [];
   }
 
-  /** Takes one hit from each matching latency fault and from the first other matching fault. */
+  /**
+   * Takes one hit from each matching latency fault and from the first other matching fault
+   * (faults apply in the order they were injected); their delays add up.
+   */
   private takeFaults(method: string, path: string): { latencyMs: number; fault?: Fault } {
     let latencyMs = 0;
     let fault: Fault | undefined;
@@ -183,6 +186,7 @@ class Standin {
         entry.remaining--;
       } else if (!fault) {
         fault = f;
+        latencyMs += f.latencyMs ?? 0;
         entry.remaining--;
       }
     }
