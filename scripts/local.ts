@@ -1,0 +1,209 @@
+// `npm run local`: the offline first run. Starts the Twilio stand-in and the webhook where
+// Pulumi.local.yaml says they are, then runs `pulumi up --stack local` on a file backend in this
+// folder (.pulumi/, git-ignored), so the whole program — dynamic providers, smoke test, the
+// LINE-connected switch — runs without a Twilio or AWS account. The servers keep running until
+// Ctrl-C, so you can flip lineConnected, preview, refresh and run `pulumi up` again.
+//
+//   npm run local                 # start both, then pulumi up --stack local (asks to confirm)
+//   npm run local -- --yes        # … without the confirmation prompt
+//   npm run local -- --no-up      # only start both; print the commands to run yourself
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import YAML from "yaml";
+import { type LocalWebhook, startLocalWebhook } from "../lambda/localAdapter";
+import { type ConfigSource, type LineCallConfig, validateConfig } from "../stack/config";
+import { webhookEnvironment } from "../stack/webhookEnvironment";
+import {
+  DEFAULT_AUTH_TOKEN,
+  startTwilioStandin,
+  type TwilioStandin,
+} from "../test/twilio-standin/server";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export const LOCAL_STACK = "local";
+/** Encrypts the local stack's (made-up) secrets; nothing real is ever stored under it. */
+export const LOCAL_PASSPHRASE = "line-call-local";
+
+export interface LocalStack {
+  config: LineCallConfig;
+  standin: TwilioStandin;
+  webhook: LocalWebhook;
+  /** Environment for the Pulumi CLI: file backend here, passphrase, the stand-in's token. */
+  pulumiEnv: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Pulumi.local.yaml, validated by the same rules as every stack. */
+export function localStackConfig(root = PROJECT_ROOT): {
+  config: LineCallConfig;
+  values: Record<string, string>;
+} {
+  const file = path.join(root, `Pulumi.${LOCAL_STACK}.yaml`);
+  const parsed = YAML.parse(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+  const values = Object.fromEntries(
+    Object.entries(parsed.config).map(([k, v]) => [
+      k,
+      typeof v === "string" ? v : JSON.stringify(v),
+    ]),
+  );
+  const source: ConfigSource = {
+    stack: LOCAL_STACK,
+    values,
+    secretKeys: new Set(),
+    env: { TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN },
+  };
+  const { config, errors } = validateConfig(source);
+  if (!config?.webhookBaseUrl) {
+    throw new Error(
+      `${file} must describe an offline stack with line-call:webhookBaseUrl set:\n  ${errors.join("\n  ")}`,
+    );
+  }
+  return { config, values };
+}
+
+function localPort(url: string, key: string): number {
+  const { hostname, port } = new URL(url);
+  if (hostname !== "127.0.0.1" || port === "") {
+    throw new Error(
+      `${key} in Pulumi.${LOCAL_STACK}.yaml must be http://127.0.0.1:<port>, got ${url}`,
+    );
+  }
+  return Number(port);
+}
+
+async function listening<T>(what: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new Error(
+        `Port ${port} (${what}) is in use: stop what runs there (another npm run local?), or change the port in Pulumi.${LOCAL_STACK}.yaml`,
+      );
+    }
+    throw error;
+  }
+}
+
+export async function startLocalStack(
+  options: { root?: string; log?: (line: string) => void } = {},
+): Promise<LocalStack> {
+  const root = options.root ?? PROJECT_ROOT;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const { config, values } = localStackConfig(root);
+  const standinPort = localPort(values["twilio:apiBaseUrl"], "twilio:apiBaseUrl");
+  const webhookPort = localPort(config.webhookBaseUrl as string, "line-call:webhookBaseUrl");
+
+  const standin = await listening("Twilio stand-in", standinPort, () =>
+    startTwilioStandin({
+      port: standinPort,
+      accountSid: values["twilio:accountSid"],
+      authToken: DEFAULT_AUTH_TOKEN,
+      onRequest: (r) => log(`[twilio] ${r.method} ${r.path} → ${r.status || "no answer"}`),
+    }),
+  );
+  let webhook: LocalWebhook;
+  try {
+    webhook = await listening("webhook", webhookPort, () =>
+      startLocalWebhook({
+        port: webhookPort,
+        env: {
+          ...webhookEnvironment(config),
+          TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
+          // Twilio signs the URL as configured on the domain: the webhookBaseUrl.
+          PUBLIC_BASE_URL: config.webhookBaseUrl,
+        },
+        log: (line) => log(`[webhook] ${line.trimEnd()}`),
+      }),
+    );
+  } catch (error) {
+    await standin.close();
+    throw error;
+  }
+  return {
+    config,
+    standin,
+    webhook,
+    pulumiEnv: {
+      PULUMI_BACKEND_URL: `file://${root}`,
+      PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,
+      TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
+    },
+    close: async () => {
+      await Promise.allSettled([webhook.close(), standin.close()]);
+    },
+  };
+}
+
+function hasPulumiCli(): boolean {
+  return !spawnSync("pulumi", ["version"], { stdio: "ignore" }).error;
+}
+
+function pulumi(args: string[], env: Record<string, string>): number {
+  const result = spawnSync("pulumi", args, {
+    cwd: PROJECT_ROOT,
+    stdio: "inherit",
+    env: { ...process.env, ...env },
+  });
+  return result.status ?? 1;
+}
+
+async function main(): Promise<void> {
+  const { values: flags } = parseArgs({
+    options: { yes: { type: "boolean" }, "no-up": { type: "boolean" } },
+  });
+  const stack = await startLocalStack();
+  console.log(`Twilio stand-in: ${stack.standin.url}   webhook: ${stack.webhook.url}`);
+  const exports = Object.entries(stack.pulumiEnv).map(([k, v]) => `  export ${k}=${v}`);
+  const stop = () => {
+    console.log("\nStopping the stand-in and the webhook.");
+    stack.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+
+  if (flags["no-up"] || !hasPulumiCli()) {
+    if (!flags["no-up"])
+      console.log("The Pulumi CLI is not on PATH (https://www.pulumi.com/docs/install/).");
+    console.log(
+      [
+        "In another terminal, from this folder:",
+        ...exports,
+        `  pulumi stack select --create ${LOCAL_STACK} --secrets-provider passphrase`,
+        `  pulumi up --stack ${LOCAL_STACK} --refresh`,
+        "Ctrl-C here stops both servers.",
+      ].join("\n"),
+    );
+    return;
+  }
+  // The stand-in starts empty each time: --refresh lets Pulumi notice and create everything again.
+  const steps: string[][] = [
+    ["stack", "select", "--create", LOCAL_STACK, "--secrets-provider", "passphrase"],
+    ["up", "--stack", LOCAL_STACK, "--refresh", ...(flags.yes ? ["--yes"] : [])],
+  ];
+  for (const step of steps) {
+    const status = pulumi(step, stack.pulumiEnv);
+    if (status !== 0) {
+      console.error(`pulumi ${step.join(" ")} failed (exit ${status}).`);
+      break;
+    }
+  }
+  console.log(
+    [
+      "",
+      "The stand-in and the webhook keep running. To try more, in another terminal:",
+      ...exports,
+      `  pulumi config set lineConnected true --stack ${LOCAL_STACK} && pulumi up --stack ${LOCAL_STACK}`,
+      `  pulumi preview --refresh --expect-no-changes --stack ${LOCAL_STACK}`,
+      "Ctrl-C here stops both servers.",
+    ].join("\n"),
+  );
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error((error as Error).message);
+    process.exit(1);
+  });
+}
