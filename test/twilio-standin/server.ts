@@ -218,10 +218,6 @@ class Standin {
     this.requests.push(record);
     const rawBody = await readBody(req);
 
-    const { latencyMs, fault } = this.takeFaults(method, path);
-    await sleep(this.latencyMs + latencyMs);
-    if (fault) record.fault = fault.kind;
-
     const finish = (reply: Reply | undefined, operation?: Operation): void => {
       if (reply) {
         record.status = reply.status;
@@ -234,6 +230,7 @@ class Standin {
     };
 
     if (!this.authorized(req)) {
+      await sleep(this.latencyMs);
       finish({
         status: 401,
         body: new TwilioApiError(401, 20003, "Authenticate").body(),
@@ -251,11 +248,18 @@ class Standin {
       const error = pathKnown
         ? new TwilioApiError(405, 20004, "Method not allowed")
         : notFound(path);
+      await sleep(this.latencyMs);
       finish({ status: error.status, body: error.body() });
       return;
     }
     const { operation, params } = match;
     record.operationId = operation.operationId;
+
+    // Faults hit only authenticated requests to a described operation, so a fault is never
+    // used up by a request that could not have reached Twilio's handlers anyway.
+    const { latencyMs, fault } = this.takeFaults(method, path);
+    if (fault) record.fault = fault.kind;
+    await sleep(this.latencyMs + latencyMs);
 
     if (fault?.kind === "drop") {
       finish(undefined);
