@@ -100,6 +100,12 @@ describe("faults", () => {
     ).toBe(204);
   });
 
+  it("is not used up by a request that fails authentication", async () => {
+    standin.injectFault({ kind: "500", path: LISTS });
+    expect((await rawRequest(standin, "GET", LISTS, { auth: "ACnobody:wrong" })).status).toBe(401);
+    expect((await rawRequest(standin, "GET", LISTS)).status).toBe(500);
+  });
+
   it("a fault with times: Infinity holds until clearFaults", async () => {
     standin.injectFault({
       kind: "500",
