@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { sipDomainProvider } from "../../providers";
 import { buildLambdaBundle } from "../../scripts/build-lambda";
 import { SMOKE_TEST_COMMAND } from "../../stack/smokeTest";
 import {
@@ -424,6 +425,31 @@ describe("bring your own TwiML host (webhookBaseUrl)", () => {
     for (const r of run.registrations) {
       expect(JSON.stringify(plaintextParts(r.wire))).not.toContain(TEST_AUTH_TOKEN);
     }
+  });
+});
+
+describe("flipping lineConnected", () => {
+  /** What the engine would hand the SipDomain provider: the program's inputs after its check. */
+  async function checkedDomainInputs(run: ProgramRun) {
+    const { __provider: _serialized, ...inputs } = run.one(T.domain).inputs;
+    const checked = await sipDomainProvider.check?.({}, inputs);
+    expect(checked?.failures ?? []).toEqual([]);
+    return checked?.inputs as Record<string, unknown>;
+  }
+
+  it("back to false clears the Request URL in place and touches nothing else", async () => {
+    const on = await checkedDomainInputs(
+      await runProgram(byo({ "line-call:lineConnected": "true" })),
+    );
+    const off = await checkedDomainInputs(
+      await runProgram(byo({ "line-call:lineConnected": "false" })),
+    );
+    expect(on.voiceUrl).toBe("https://twiml.example.com/line/voice");
+    // Left out by the program, filled as "" by the provider: an update that clears it in Twilio.
+    expect(off.voiceUrl).toBe("");
+    expect({ ...off, voiceUrl: on.voiceUrl }).toEqual(on);
+    const diff = await sipDomainProvider.diff?.("SD".padEnd(34, "0"), on, off);
+    expect(diff).toMatchObject({ changes: true, replaces: [] });
   });
 });
 
