@@ -108,7 +108,9 @@ describe("the Lambda bundle", () => {
       params: sampleLineCall(),
     });
     expect(forged.status).toBe(403);
-    const decisions = output.slice(1).map((line) => JSON.parse(line).decision);
-    expect(decisions).toEqual(["forward-number", "rejected-signature"]);
+    // The child's log lines travel through a pipe: wait for them rather than race them.
+    await expect
+      .poll(() => output.slice(1).map((line) => JSON.parse(line).decision))
+      .toEqual(["forward-number", "rejected-signature"]);
   });
 });
