@@ -2,7 +2,7 @@
 // resource's create/fetch/update/list/delete, paging, Twilio's rules and error codes. Each test
 // ends by asserting that no request or response broke Twilio's API description.
 import { describe, expect, it } from "vitest";
-import { standinTwilioClient } from "./client";
+import { rawRequest, standinTwilioClient } from "./client";
 import { startTwilioStandin, type TwilioStandin } from "./server";
 import { type StandinClient, useStandin } from "./testing";
 
@@ -322,5 +322,37 @@ describe("authentication", () => {
     } finally {
       await keyed.close();
     }
+  });
+});
+
+describe("inventory", () => {
+  it("returns each resource exactly as the API returns it", async () => {
+    const domain = await client.sip.domains.create({ domainName: uniqueDomainName() });
+    const acl = await client.sip.ipAccessControlLists.create({ friendlyName: "inventory" });
+    const ip = await client.sip.ipAccessControlLists(acl.sid).ipAddresses.create({
+      ipAddress: "203.0.113.77",
+      friendlyName: "seventy-seven",
+    });
+    await client.sip.domains(domain.sid).auth.calls.ipAccessControlListMappings.create({
+      ipAccessControlListSid: acl.sid,
+    });
+    const api = async (path: string) => (await rawRequest(standin, "GET", path)).body;
+
+    expect(standin.domains().find((d) => d.sid === domain.sid)).toEqual(
+      await api(`/SIP/Domains/${domain.sid}.json`),
+    );
+    expect(standin.ipAccessControlLists().find((l) => l.sid === acl.sid)).toEqual(
+      await api(`/SIP/IpAccessControlLists/${acl.sid}.json`),
+    );
+    expect(standin.ipAddresses(acl.sid)).toEqual([
+      await api(`/SIP/IpAccessControlLists/${acl.sid}/IpAddresses/${ip.sid}.json`),
+    ]);
+    expect(standin.ipAddresses().map((i) => i.sid)).toContain(ip.sid);
+    expect(standin.ipAccessControlListMappings(domain.sid)).toEqual([
+      await api(
+        `/SIP/Domains/${domain.sid}/Auth/Calls/IpAccessControlListMappings/${acl.sid}.json`,
+      ),
+    ]);
+    expect(standin.ipAccessControlListMappings().map((m) => m.sid)).toContain(acl.sid);
   });
 });
