@@ -30,6 +30,8 @@ export interface Diagnostic {
 export interface EngineResource {
   type: string;
   name: string;
+  /** Defaults to a top-level resource's URN in stack prod. */
+  urn?: string;
   properties: Record<string, unknown>;
   propertyDependencies?: Record<string, string[]>;
 }
@@ -130,7 +132,7 @@ export class PolicyPackHost {
     const request = new analyzerPb.AnalyzeRequest();
     request.setType(resource.type);
     request.setName(resource.name);
-    request.setUrn(urnOf(resource.type, resource.name));
+    request.setUrn(resource.urn ?? urnOf(resource.type, resource.name));
     request.setProperties(structPb.Struct.fromJavaScript(resource.properties));
     request.setOptions(options());
     return diagnostics(await this.call("analyze", request));
@@ -144,7 +146,7 @@ export class PolicyPackHost {
         const r = new analyzerPb.AnalyzerResource();
         r.setType(resource.type);
         r.setName(resource.name);
-        r.setUrn(urnOf(resource.type, resource.name));
+        r.setUrn(resource.urn ?? urnOf(resource.type, resource.name));
         r.setProperties(structPb.Struct.fromJavaScript(resource.properties));
         r.setOptions(options());
         const urns = new Set<string>();
