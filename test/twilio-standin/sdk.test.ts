@@ -205,6 +205,21 @@ describe("IP access control list and IP addresses", () => {
     expect(standin.ipAddresses(acl.sid)).toHaveLength(100);
   });
 
+  it("keeps the 100-address limit when 101 creates arrive at once", async () => {
+    const acl = await client.sip.ipAccessControlLists.create({ friendlyName: "race" });
+    const ips = client.sip.ipAccessControlLists(acl.sid).ipAddresses;
+    standin.setLatency(50); // every request in flight together before any is handled
+    const results = await Promise.allSettled(
+      Array.from({ length: 101 }, (_, i) =>
+        ips.create({ ipAddress: `172.16.0.${i + 1}`, friendlyName: `ip ${i}` }),
+      ),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(100);
+    const rejected = results.filter((r) => r.status === "rejected");
+    expect(rejected.map((r) => (r.reason as { code: number }).code)).toEqual([21237]);
+    expect(standin.ipAddresses(acl.sid)).toHaveLength(100);
+  });
+
   it("refuses an address that is not IPv4 and a prefix over 32", async () => {
     const acl = await client.sip.ipAccessControlLists.create({ friendlyName: "bad ips" });
     const ips = client.sip.ipAccessControlLists(acl.sid).ipAddresses;
