@@ -1,5 +1,6 @@
 // A test bed: the Twilio stand-in, one provider host process configured against it the way a
 // stack configured with `twilio:*` keys would be, and engine-driven resources of the four types.
+import type * as pulumi from "@pulumi/pulumi";
 import {
   ipAccessControlListMappingProvider,
   ipAccessControlListProvider,
@@ -37,6 +38,8 @@ export interface BedOptions {
   host?: HostOptions;
   /** Replaces the default config (accountSid + secret authToken + apiBaseUrl of the stand-in). */
   config?: (standin: TwilioStandin) => Record<string, string | Secret>;
+  /** Provider objects to use instead of the TypeScript sources (the bench passes tsc output). */
+  providers?: Record<ResourceKind, pulumi.dynamic.ResourceProvider>;
 }
 
 export function standinConfig(standin: TwilioStandin): Record<string, string | Secret> {
@@ -57,7 +60,8 @@ export async function startTwilioBed(options: BedOptions = {}): Promise<TwilioBe
     standin,
     host,
     config,
-    resource: (kind, name) => new EngineResource(host, `twilio:${kind}`, name, PROVIDERS[kind]),
+    resource: (kind, name) =>
+      new EngineResource(host, `twilio:${kind}`, name, (options.providers ?? PROVIDERS)[kind]),
     close: async () => {
       await host.close();
       await standin.close();
