@@ -164,9 +164,11 @@ export function formatReviews(reviews: StackIpReview[], baseRef: string): string
   const invalid = reviews.filter((r) => r.errors.length > 0);
   lines.push(
     "",
-    invalid.length === 0
-      ? `All ${count(reviews.length, "stack")} valid.`
-      : `${count(invalid.length, "stack")} invalid (${invalid.map((r) => r.stack).join(", ")}): fix the lines marked ! before merging.`,
+    reviews.length === 0
+      ? "No Pulumi.<stack>.yaml files here or at the base: run from the Pulumi project directory."
+      : invalid.length === 0
+        ? `Valid: ${reviews.length === 1 ? "the stack's list" : `all ${reviews.length} stacks' lists`}.`
+        : `${count(invalid.length, "stack")} invalid (${invalid.map((r) => r.stack).join(", ")}): fix the lines marked ! before merging.`,
   );
   return `${lines.join("\n")}\n`;
 }

@@ -85,7 +85,7 @@ describe("npm run ip-diff -- <base-ref>", () => {
         "+ 192.0.2.1/32  (new resource line-ip-192.0.2.1-32)",
         '+ 192.0.2.2/32  "LINE B"  (new resource line-ip-192.0.2.2-32)',
         "",
-        "All 4 stacks valid.",
+        "Valid: all 4 stacks' lists.",
         "",
       ].join("\n"),
     );
@@ -138,7 +138,7 @@ describe("npm run ip-diff -- <base-ref>", () => {
     });
     const { status, stdout } = repo.run("scripts/ip-diff.ts", ["HEAD", "prod"]);
     expect(stdout).toContain("~ line-call:allowWideIpRanges: false → true");
-    expect(stdout).toContain("All 1 stack valid.");
+    expect(stdout).toContain("Valid: the stack's list.");
     expect(status).toBe(0);
   });
 
