@@ -14,16 +14,17 @@ import { webhookUrls } from "./stack/webhookUrls";
 
 const config = readStackConfig();
 const names = connectionNames(config);
-const authToken = config.hasAuthToken ? twilioAuthToken() : undefined;
 
 let baseUrl: pulumi.Output<string>;
 let smokeTest: WebhookSmokeTest | undefined;
 if (config.webhookBaseUrl === undefined) {
+  // Hosted here: the config check made sure an auth token is set.
+  const authToken = twilioAuthToken();
   const bundle = currentLambdaBundle();
   const environment = webhookEnvironment(config);
   const webhook = new AwsTwimlWebhook("webhook", {
     bundle,
-    authToken: authToken as pulumi.Output<string>,
+    authToken,
     authTokenParameterName: names.authTokenParameter,
     environment,
     logRetentionDays: config.logRetentionDays,
@@ -32,7 +33,7 @@ if (config.webhookBaseUrl === undefined) {
   baseUrl = webhook.baseUrl;
   smokeTest = new WebhookSmokeTest("webhook-smoke-test", {
     voiceUrl: webhookUrls(baseUrl).voiceUrl,
-    authToken: authToken as pulumi.Output<string>,
+    authToken,
     accountSid: twilioAccountSid(),
     rerunWhenChanged: [
       pulumi.output(bundle).apply((b) => b.sha256),
@@ -43,10 +44,10 @@ if (config.webhookBaseUrl === undefined) {
   });
 } else {
   baseUrl = pulumi.output(config.webhookBaseUrl);
-  if (authToken) {
+  if (config.hasAuthToken) {
     smokeTest = new WebhookSmokeTest("webhook-smoke-test", {
       voiceUrl: webhookUrls(baseUrl).voiceUrl,
-      authToken,
+      authToken: twilioAuthToken(),
       accountSid: twilioAccountSid(),
       rerunWhenChanged: [],
     });
