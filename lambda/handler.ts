@@ -15,6 +15,7 @@ import { type AuthTokenSource, authTokenSource, NO_AUTH_TOKEN_PROBLEM } from "./
 import { type CallSettings, type Env, readSettings, type SettingsResult } from "./config";
 import { type FormParams, headerValue, param, parseTwilioForm } from "./form";
 import { type LogSink, stdoutSink, writeLog } from "./log";
+import { ROUTES, type RoutePath } from "./routes";
 import { isSignedByTwilio, publicLocation, signedUrl } from "./signature";
 import { apologyTwiml, forwardCallTwiml, hangupTwiml, unavailableTwiml } from "./twiml";
 import { lineUserIdFrom } from "./uui";
@@ -23,13 +24,8 @@ export type WebhookEvent = APIGatewayProxyEventV2;
 export type WebhookResult = APIGatewayProxyStructuredResultV2;
 export type WebhookHandler = (event: WebhookEvent) => Promise<WebhookResult>;
 
-export const ROUTES = {
-  voice: "/voice",
-  afterDial: "/voice/after-dial",
-  fallback: "/fallback",
-  status: "/status",
-} as const;
-type RoutePath = (typeof ROUTES)[keyof typeof ROUTES];
+export { ROUTES };
+
 const ROUTE_PATHS = new Set<string>(Object.values(ROUTES));
 
 /** Dial outcomes after which the caller should hear UNAVAILABLE_MESSAGE. */
