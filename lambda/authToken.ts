@@ -17,6 +17,13 @@ export type AuthTokenSource = () => Promise<AuthTokenResult>;
 export const NO_AUTH_TOKEN_PROBLEM =
   "Neither TWILIO_AUTH_TOKEN nor TWILIO_AUTH_TOKEN_PARAMETER is set; set TWILIO_AUTH_TOKEN_PARAMETER to the name of the SSM SecureString holding the Twilio auth token";
 
+/** The configuration problem with the token settings, if any (reported with the other settings). */
+export function authTokenSettingsProblem(env: Env): string | undefined {
+  return env.TWILIO_AUTH_TOKEN?.trim() || env.TWILIO_AUTH_TOKEN_PARAMETER?.trim()
+    ? undefined
+    : NO_AUTH_TOKEN_PROBLEM;
+}
+
 // A slow SSM must not eat Twilio's 15-second webhook timeout.
 const SSM_REQUEST_TIMEOUT_MS = 3000;
 const SSM_CONNECTION_TIMEOUT_MS = 1000;

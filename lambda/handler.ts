@@ -11,7 +11,7 @@
  * missing signature (never TwiML). Broken configuration gives callers the apology, not silence.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { type AuthTokenSource, authTokenSource, NO_AUTH_TOKEN_PROBLEM } from "./authToken";
+import { type AuthTokenSource, authTokenSettingsProblem, authTokenSource } from "./authToken";
 import { type CallSettings, type Env, readSettings, type SettingsResult } from "./config";
 import { type FormParams, headerValue, param, parseTwilioForm } from "./form";
 import { type LogSink, stdoutSink, writeLog } from "./log";
@@ -130,10 +130,8 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
     const env = options.env ?? process.env;
     const settings = readSettings(env);
     const authToken = authTokenSource(env, sink);
-    const hasTokenSource = Boolean(
-      env.TWILIO_AUTH_TOKEN?.trim() || env.TWILIO_AUTH_TOKEN_PARAMETER?.trim(),
-    );
-    const problems = [...settings.problems, ...(hasTokenSource ? [] : [NO_AUTH_TOKEN_PROBLEM])];
+    const tokenProblem = authTokenSettingsProblem(env);
+    const problems = [...settings.problems, ...(tokenProblem ? [tokenProblem] : [])];
     if (problems.length > 0) {
       writeLog(sink, {
         level: "error",
