@@ -129,10 +129,14 @@ describe("IpAccessControlListMapping", () => {
     expect(refused).toContain("IpAccessControlListMapping");
     expect(liveList(listA.id)).toBeDefined();
 
-    // Any change replaces; in preview an unknown list replaces too.
+    // Any change replaces; in preview an unknown domain or list replaces too.
     expect(await mapping.preview({ ...inputsA, ipAccessControlListSid: UNKNOWN })).toMatchObject({
       op: "replace",
       replaces: ["ipAccessControlListSid"],
+    });
+    expect(await mapping.preview({ ...inputsA, domainSid: UNKNOWN })).toMatchObject({
+      op: "replace",
+      replaces: ["domainSid"],
     });
     const inputsB = { domainSid: domain.id, ipAccessControlListSid: listB.id };
     expect(await mapping.up(inputsB)).toEqual({

@@ -2,7 +2,7 @@
 // clearing, drift, adopt and the clash message, validation in check, preview with unknowns.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CheckFailedError } from "../harness/engine";
-import { UNKNOWN } from "../harness/providerHost";
+import { secret, UNKNOWN } from "../harness/providerHost";
 import { startTwilioBed, type TwilioBed } from "../harness/twilioBed";
 
 let bed: TwilioBed;
@@ -220,6 +220,16 @@ describe("SipDomain check", () => {
       "domainName",
     );
     expect(bed.standin.requests).toEqual([]);
+  });
+
+  it("a secret input reaches the provider as its plain value (the host does not take secrets)", async () => {
+    const domainName = uniqueDomain();
+    const domain = bed.resource("SipDomain", "secret-input");
+    const voiceUrl = "https://example.com/voice?token=kept-secret";
+    await domain.up({ domainName, voiceUrl: secret(voiceUrl) });
+    expect(liveDomain(domain.id)?.voice_url).toBe(voiceUrl);
+    expect((await domain.preview({ domainName, voiceUrl: secret(voiceUrl) })).op).toBe("same");
+    await domain.destroy();
   });
 
   it("passes unknowns through in preview: in-place fields update, nothing is replaced", async () => {
