@@ -214,6 +214,8 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
       level: reply.statusCode < 400 ? "info" : "warn",
       msg: "twilio request",
       route: event.rawPath,
+      // API Gateway's request ID, to join this line with the API's access log.
+      requestId: event.requestContext?.requestId,
       status: reply.statusCode,
       decision: reply.decision,
       ...callFields(reply.params),

@@ -147,6 +147,7 @@ describe("POST /voice with a signed LINE call", () => {
       level: "info",
       msg: "twilio request",
       route: "/voice",
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       status: 200,
       decision: "forward-sip",
       callSid: "CA7f0d3b8c1e2a4f5b6c7d8e9f0a1b2c3d",
