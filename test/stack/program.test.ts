@@ -19,6 +19,7 @@ import {
   stackFileConfig,
   TEST_ACCOUNT_SID,
   TEST_AUTH_TOKEN,
+  UNKNOWN,
 } from "./programHarness";
 
 const T = {
@@ -402,6 +403,18 @@ describe("bring your own TwiML host (webhookBaseUrl)", () => {
     const command = run.one(T.command);
     expect(command.inputs.triggers).toEqual(["https://twiml.example.com/line/voice"]);
     expect(run.one(T.domain).propertyDependencies.voiceUrl).toContain(command.urn);
+  });
+
+  it("in a preview where the smoke test has yet to run, shows the Request URL as computed", async () => {
+    const run = await runProgram({
+      ...byo({ "line-call:lineConnected": "true" }),
+      preview: true,
+      commandsPending: true,
+    });
+    expect(run.error).toBeUndefined();
+    const domain = run.one(T.domain).wire;
+    expect(domain.voiceUrl).toBe(UNKNOWN);
+    expect(domain.voiceFallbackUrl).toBe("https://twiml.example.com/line/fallback");
   });
 
   it("reruns the smoke test when the URL changes", async () => {

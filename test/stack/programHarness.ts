@@ -9,6 +9,9 @@ import YAML from "yaml";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
+/** The engine's value for an output not known until the update runs (preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 /** The engine's marker for a secret value in a serialized property struct. */
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -46,6 +49,11 @@ export interface StackSettings {
   preview?: boolean;
   /** Environment variables for the run (TWILIO_* fallbacks, AWS_REGION …); others are cleared. */
   env?: Record<string, string>;
+  /**
+   * Preview a deployment in which the smoke-test Command has yet to run: the engine reports no
+   * stdout for it, so what depends on its result is unknown (needs `preview: true`).
+   */
+  commandsPending?: boolean;
 }
 
 /** Reads Pulumi.<stack>.yaml's `config:` block. */
@@ -161,7 +169,11 @@ function asCliConfig(config: Record<string, unknown>): Record<string, string> {
 
 function promiseOf(value: unknown): Promise<unknown> {
   if (pulumi.Output.isInstance(value)) {
-    return new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve));
+    // An unknown output (preview) never runs its apply callbacks: report it as the engine would.
+    const output = value as pulumi.Output<unknown> & { isKnown: Promise<boolean> };
+    return output.isKnown.then((known) =>
+      known ? new Promise((resolve) => output.apply(resolve)) : UNKNOWN,
+    );
   }
   if (Array.isArray(value)) return Promise.all(value.map(promiseOf));
   if (value && typeof value === "object") {
@@ -192,7 +204,14 @@ export async function runProgram(settings: StackSettings): Promise<ProgramRun> {
   const registrations: Registration[] = [];
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => mockState(args.type, args.name, args.inputs),
+      newResource: (args) => {
+        const mocked = mockState(args.type, args.name, args.inputs);
+        if (settings.commandsPending && args.type === "command:local:Command") {
+          const { stdout: _stdout, stderr: _stderr, ...rest } = mocked.state;
+          return { id: mocked.id, state: rest };
+        }
+        return mocked;
+      },
       call: (args) => args.inputs,
     },
     "line-call",
