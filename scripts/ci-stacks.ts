@@ -1,11 +1,12 @@
-// `npx tsx scripts/ci-stacks.ts all` | `… changed <base-ref>`: the stacks a workflow acts on, as
-// a JSON array for a job matrix (`fromJSON`). `changed` compares <base-ref>...HEAD; a base that
-// is missing or not in this clone (first push of a branch, force push) means every stack.
+// `npx tsx scripts/ci-stacks.ts all | changed <base-ref> | only <stack>`: the stacks a workflow
+// acts on, as a JSON array for a job matrix (`fromJSON`). `changed` compares <base-ref>...HEAD; a
+// base that is missing or not in this clone (first push of a branch, force push) means every
+// stack. `only` checks that the stack is one CI deploys.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import { ciStacks, touchedStacks } from "./gitops/ciStacks";
+import { ciStacks, STACKS_NOT_IN_CI, touchedStacks } from "./gitops/ciStacks";
 
-const USAGE = "usage: npx tsx scripts/ci-stacks.ts all | changed <base-ref>";
+const USAGE = "usage: npx tsx scripts/ci-stacks.ts all | changed <base-ref> | only <stack>";
 
 function changedFiles(base: string): string[] | undefined {
   if (/^0*$/.test(base)) return undefined;
@@ -21,15 +22,26 @@ function changedFiles(base: string): string[] | undefined {
   }
 }
 
-function main([mode, base]: string[]): number {
-  const stackFiles = fs.readdirSync(".");
+function main([mode, argument]: string[]): number {
+  const all = ciStacks(fs.readdirSync("."));
   let stacks: string[];
-  if (mode === "all") stacks = ciStacks(stackFiles);
-  else if (mode === "changed" && base !== undefined) {
-    const files = changedFiles(base);
-    if (files === undefined)
-      console.error(`ci-stacks: cannot diff against ${base}; using every stack`);
-    stacks = files === undefined ? ciStacks(stackFiles) : touchedStacks(files, stackFiles);
+  if (mode === "all") {
+    stacks = all;
+  } else if (mode === "changed" && argument !== undefined) {
+    const files = changedFiles(argument);
+    if (files === undefined) {
+      console.error(`ci-stacks: cannot diff against ${argument}; using every stack`);
+    }
+    stacks = files === undefined ? all : touchedStacks(files, fs.readdirSync("."));
+  } else if (mode === "only" && argument !== undefined) {
+    stacks = all.filter((s) => s === argument);
+    if (stacks.length === 0) {
+      console.error(
+        `ci-stacks: no stack ${argument} for CI to run (it needs Pulumi.${argument}.yaml; ` +
+          `${STACKS_NOT_IN_CI.join(", ")} never runs in CI)`,
+      );
+      return 1;
+    }
   } else {
     console.error(USAGE);
     return 2;
