@@ -6,6 +6,8 @@ export interface TwilioApiError extends Error {
   status?: number;
   code?: number | string;
   moreInfo?: string;
+  /** From a 429's Retry-After header, when Twilio sent one. */
+  retryAfterMs?: number;
 }
 
 /** The advice for Twilio error codes a LINE setup runs into. */

@@ -158,14 +158,35 @@ export function sipApi(): TwilioSip {
     const twilio = require("twilio");
     const client = twilio(settings.username, settings.password, {
       accountSid: settings.accountSid,
-      // A busy `pulumi up` opens many calls at once; keep the connections.
-      keepAlive: true,
+      httpClient: retryAfterAwareHttpClient(),
     });
     if (settings.apiBaseUrl) client.api.baseUrl = settings.apiBaseUrl;
     state.client = client;
   }
   // biome-ignore lint/suspicious/noExplicitAny: see TwilioSip
   return (state.client as any).api.v2010.accounts(settings.accountSid).sip;
+}
+
+/**
+ * The SDK's own HTTP client (keep-alive: a busy `pulumi up` opens many calls at once), except that
+ * a 429 is thrown here with Twilio's `Retry-After` attached, which the SDK's error would drop.
+ */
+function retryAfterAwareHttpClient() {
+  const RequestClient = require("twilio/lib/base/RequestClient");
+  const RestException = require("twilio/lib/base/RestException").default;
+  const inner = new RequestClient({ keepAlive: true });
+  return {
+    async request(opts: unknown) {
+      const response = await inner.request(opts);
+      if (response.statusCode === 429) {
+        const error = new RestException(response);
+        const seconds = Number(response.headers?.["retry-after"]);
+        if (Number.isFinite(seconds) && seconds > 0) error.retryAfterMs = seconds * 1000;
+        throw error;
+      }
+      return response;
+    },
+  };
 }
 
 /** Runs fn once a slot under MAX_CONCURRENT_TWILIO_CALLS is free. */
@@ -186,10 +207,16 @@ export async function withCallSlot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function retryDelayMs(attempt: number): number {
+/** Twilio's Retry-After is honoured up to this long per wait. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/** The wait before retry number attempt+1: capped exponential backoff, or Twilio's Retry-After. */
+export function retryDelayMs(attempt: number, error?: unknown): number {
   const capped = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** attempt);
-  // Full jitter keeps a burst of resources that all hit a 429 from retrying in lockstep.
-  return capped / 2 + Math.random() * (capped / 2);
+  // Jitter keeps a burst of resources that all hit a 429 from retrying in lockstep.
+  const backoff = capped / 2 + Math.random() * (capped / 2);
+  const retryAfter = (error as TwilioApiError | undefined)?.retryAfterMs;
+  return retryAfter ? Math.min(MAX_RETRY_AFTER_MS, Math.max(backoff, retryAfter)) : backoff;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -217,7 +244,7 @@ export async function twilioCall<T>(
   let lastError: unknown;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (attempt > 0) {
-      await sleep(retryDelayMs(attempt - 1));
+      await sleep(retryDelayMs(attempt - 1, lastError));
       if (options.findExisting && mayHaveReachedTwilio(lastError)) {
         const existing = await twilioCall(
           `${what} (checking whether it already happened)`,

@@ -52,6 +52,21 @@ describe("retries", () => {
     await domain.destroy();
   });
 
+  it("a 429 with Retry-After waits as long as Twilio asks", async () => {
+    const list = bed.resource("IpAccessControlList", "retry-after");
+    bed.standin.injectFault({
+      method: "POST",
+      path: "/SIP/IpAccessControlLists.json",
+      kind: "429",
+      retryAfterSeconds: 2,
+    });
+    const started = Date.now();
+    await list.up({ friendlyName: unique("list") });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(hits("POST", "/SIP/IpAccessControlLists.json").map((r) => r.status)).toEqual([429, 201]);
+    await list.destroy();
+  });
+
   it("500 on read and 503 on update are retried", async () => {
     const list = bed.resource("IpAccessControlList", "flaky");
     await list.up({ friendlyName: unique("list") });

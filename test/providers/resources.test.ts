@@ -138,7 +138,7 @@ describe("concurrency cap", () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(running).toBe(MAX_CONCURRENT_TWILIO_CALLS);
     while (gates.length > 0 || running > 0) {
-      gates.splice(0).forEach((release) => release());
+      for (const release of gates.splice(0)) release();
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     await Promise.all(calls);
