@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { TempGitRepo } from "./gitRepo";
 
 const ROOT = path.resolve(__dirname, "../..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "line-call-steps-"));
@@ -17,14 +18,14 @@ function runOf(workflow: string, job: string, stepId: string): string {
 }
 
 let runs = 0;
-function runStep(script: string, env: Record<string, string>, pathPrefix?: string) {
+function runStep(script: string, env: Record<string, string>, pathPrefix?: string, cwd = ROOT) {
   runs += 1;
   const output = path.join(tmp, `output-${runs}`);
   fs.writeFileSync(output, "");
   const file = path.join(tmp, `step-${runs}.sh`);
   fs.writeFileSync(file, script);
   const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", file], {
-    cwd: ROOT,
+    cwd,
     encoding: "utf8",
     env: {
       ...process.env,
@@ -128,5 +129,41 @@ exit "$FAKE_PULUMI_EXIT"
     expect(status).toBe(0);
     expect(outputs.result).toBe("error");
     expect(fs.existsSync(path.join(tmp, "drift-issue.md"))).toBe(false);
+  });
+});
+
+describe("pull request: the ip-diff step", () => {
+  const script = runOf("pulumi-preview.yml", "ip-diff", "diff");
+
+  it("diffs against origin/<base branch>, records the exit code and whether to comment", () => {
+    const origin = new TempGitRepo();
+    const clone = new TempGitRepo();
+    try {
+      origin.commit("base", {
+        // The npm script as package.json defines it, pointing at this repository's copy.
+        "package.json": JSON.stringify({
+          scripts: {
+            "ip-diff": `${path.join(ROOT, "node_modules/.bin/tsx")} ${path.join(ROOT, "scripts/ip-diff.ts")}`,
+          },
+        }),
+        "Pulumi.prod.yaml": "config:\n  line-call:lineIpAddresses:\n    - ip: 203.0.113.10\n",
+      });
+      clone.git("remote", "add", "origin", origin.dir);
+      clone.git("fetch", "--quiet", "origin");
+      clone.git("checkout", "--quiet", "-B", "pr", "origin/main");
+      clone.write({
+        "Pulumi.prod.yaml":
+          "config:\n  line-call:lineIpAddresses:\n    - ip: 203.0.113.10\n    - ip: 203.0.113.256\n",
+      });
+      const result = runStep(script, { BASE_REF: "main" }, undefined, clone.dir);
+      expect(result.status).toBe(0);
+      expect(result.outputs).toEqual({ "exit-code": "1", noteworthy: "true" });
+      const report = fs.readFileSync(path.join(clone.dir, "ip-diff.txt"), "utf8");
+      expect(report).toContain("compared with origin/main");
+      expect(report).toMatch(/! line-call:lineIpAddresses\[1\]\.ip "203\.0\.113\.256"/);
+    } finally {
+      origin.remove();
+      clone.remove();
+    }
   });
 });
