@@ -124,9 +124,19 @@ describe("workflows as documented", () => {
         PULUMI_BACKEND_URL: gh("vars.PULUMI_BACKEND_URL"),
         PULUMI_ACCESS_TOKEN: gh("secrets.PULUMI_ACCESS_TOKEN"),
         PULUMI_CONFIG_PASSPHRASE: gh("secrets.PULUMI_CONFIG_PASSPHRASE"),
+        TWILIO_AUTH_TOKEN: gh("secrets.TWILIO_AUTH_TOKEN"),
+        HAS_AWS_ACCESS_KEY: gh("secrets.AWS_ACCESS_KEY_ID != ''"),
         ...(job === drift.jobs.drift ? { STACK: gh("matrix.stack") } : {}),
       });
       expect(job.permissions?.["id-token"]).toBe("write");
+      const aws = job.steps.find((s) =>
+        s.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+      );
+      expect(aws?.if).toContain("env.HAS_AWS_ACCESS_KEY == 'true'");
+      expect(aws?.with).toMatchObject({
+        "aws-access-key-id": gh("secrets.AWS_ACCESS_KEY_ID"),
+        "aws-secret-access-key": gh("secrets.AWS_SECRET_ACCESS_KEY"),
+      });
     }
     for (const step of [pulumiStep(preview.jobs.preview), pulumiStep(deploy.jobs.deploy)]) {
       expect(step.with?.["cloud-url"]).toBe(gh("vars.PULUMI_BACKEND_URL"));
