@@ -66,6 +66,7 @@ const connection = new LineSipConnection("line", {
   ipAddresses: config.lineIpAddresses,
   webhook: { ...urls, voiceUrl: afterSmokeTest(smokeTest, urls.voiceUrl) },
   lineConnected: config.lineConnected,
+  adopt: config.adoptExisting,
 });
 
 // What to send to LINE.

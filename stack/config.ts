@@ -36,6 +36,7 @@ export const PROJECT_KEYS = {
   webhookBaseUrl: { type: "string", default: "" },
   // Read by the policy pack (through scripts/policy-config.ts) and `npm run ip-diff`, not here.
   allowWideIpRanges: { type: "boolean", default: false },
+  adoptExisting: { type: "boolean", default: false },
 } as const satisfies Record<string, ProjectKeySpec>;
 
 export type ProjectKey = keyof typeof PROJECT_KEYS;
@@ -82,6 +83,8 @@ export interface LineCallConfig {
   logRetentionDays: number;
   /** Set: bring-your-own TwiML host, no AWS resources. Without trailing slash. */
   webhookBaseUrl?: string;
+  /** Take over a SIP domain (and list) that already exist under the same names. */
+  adoptExisting: boolean;
   /** True when a Twilio auth token is available (config or environment) for the webhook. */
   hasAuthToken: boolean;
 }
@@ -228,6 +231,8 @@ export function validateConfig(source: ConfigSource): {
   errors.push(...ips.errors);
 
   const lineConnected = boolean("lineConnected");
+  const adoptExisting = boolean("adoptExisting");
+  boolean("allowWideIpRanges"); // only its form here; the policy pack applies it
 
   // forwardTo / callerId
   const forwardText = text("forwardTo").trim();
@@ -443,6 +448,7 @@ export function validateConfig(source: ConfigSource): {
       unavailableMessage,
       logRetentionDays,
       ...(webhookBaseUrl ? { webhookBaseUrl } : {}),
+      adoptExisting,
       hasAuthToken: authToken !== undefined,
     },
   };

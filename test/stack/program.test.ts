@@ -417,6 +417,15 @@ describe("bring your own TwiML host (webhookBaseUrl)", () => {
     expect(domain.voiceFallbackUrl).toBe("https://twiml.example.com/line/fallback");
   });
 
+  it("adopts an existing domain and list only when adoptExisting is true", async () => {
+    const plain = await runProgram(byo());
+    const adopting = await runProgram(byo({ "line-call:adoptExisting": "true" }));
+    for (const type of [T.domain, T.list]) {
+      expect(plain.one(type).inputs.adopt).toBe(false);
+      expect(adopting.one(type).inputs.adopt).toBe(true);
+    }
+  });
+
   it("reruns the smoke test when the URL changes", async () => {
     const a = await runProgram(byo());
     const b = await runProgram(byo({ "line-call:webhookBaseUrl": "https://twiml2.example.com" }));
