@@ -281,6 +281,13 @@ async function main(): Promise<void> {
       if (index === 0) console.log(widths.map((width) => "-".repeat(width)).join("  "));
     }
 
+    const busiest = Math.max(results.loadAverage1m.before, results.loadAverage1m.after);
+    if (busiest > cpus().length) {
+      console.log(
+        `\nnote: the machine was busy (load ${busiest.toFixed(1)} on ${cpus().length} CPUs); wall-clock p99 then measures time spent descheduled more than the handler, see CPU time.`,
+      );
+    }
+
     const resultsDir = path.join(projectRoot, "bench", "results");
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(path.join(resultsDir, "webhook.json"), `${JSON.stringify(results, null, 2)}\n`);
