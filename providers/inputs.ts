@@ -20,6 +20,8 @@ export interface FieldSpec {
   maxLength?: number;
   /** For kind "sid": the two-letter prefix, e.g. "AL". */
   sidPrefix?: string;
+  /** For a required field: what to set it to, shown when it is missing. */
+  example?: string;
   /** A change to this field replaces the resource instead of updating it. */
   replaces?: boolean;
   /** Provider options (like `adopt`) that are not Twilio fields and never cause a diff. */
@@ -105,7 +107,10 @@ export function checkInputs(
     }
     if (value === undefined || value === null) {
       if (spec.required) {
-        failures.push({ property: name, reason: `${name} is required` });
+        failures.push({
+          property: name,
+          reason: `${name} is required${spec.example ? `: ${spec.example}` : ""}`,
+        });
       } else if (spec.defaultValue !== undefined) {
         inputs[name] = spec.defaultValue;
       }

@@ -25,6 +25,7 @@ export const IP_ACCESS_CONTROL_LIST_SCHEMA: Schema = {
   friendlyName: {
     kind: "string",
     required: true,
+    example: "name the list, e.g. line-call-prod LINE SIP servers (adopt matches on it)",
     maxLength: MAX_FRIENDLY_NAME_LENGTH,
     rule: (value: string) => (value.trim() === "" ? "must not be blank" : undefined),
   },

@@ -20,8 +20,20 @@ export interface IpAccessControlListMappingArgs {
 }
 
 export const IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA: Schema = {
-  domainSid: { kind: "sid", sidPrefix: "SD", required: true, replaces: true },
-  ipAccessControlListSid: { kind: "sid", sidPrefix: "AL", required: true, replaces: true },
+  domainSid: {
+    kind: "sid",
+    sidPrefix: "SD",
+    required: true,
+    replaces: true,
+    example: "pass the sid output of a SipDomain",
+  },
+  ipAccessControlListSid: {
+    kind: "sid",
+    sidPrefix: "AL",
+    required: true,
+    replaces: true,
+    example: "pass the sid output of an IpAccessControlList",
+  },
 };
 
 /** The resource id: `SD…/AL…`. */

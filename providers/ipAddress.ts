@@ -32,10 +32,17 @@ export interface IpAddressArgs {
 }
 
 export const IP_ADDRESS_SCHEMA: Schema = {
-  ipAccessControlListSid: { kind: "sid", sidPrefix: "AL", required: true, replaces: true },
+  ipAccessControlListSid: {
+    kind: "sid",
+    sidPrefix: "AL",
+    required: true,
+    replaces: true,
+    example: "pass the sid output of an IpAccessControlList",
+  },
   ipAddress: {
     kind: "string",
     required: true,
+    example: "an IPv4 address LINE gave you, e.g. 203.0.113.10",
     rule: (value: string) =>
       isIPv4(value)
         ? undefined

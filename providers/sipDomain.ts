@@ -45,7 +45,12 @@ function domainNameProblem(value: string): string | undefined {
 }
 
 export const SIP_DOMAIN_SCHEMA: Schema = {
-  domainName: { kind: "string", required: true, rule: domainNameProblem },
+  domainName: {
+    kind: "string",
+    required: true,
+    rule: domainNameProblem,
+    example: "set it to <name>.sip.twilio.com, e.g. acme-line.sip.twilio.com",
+  },
   friendlyName: { kind: "string", maxLength: 64 },
   voiceUrl: { kind: "url", defaultValue: "" },
   voiceMethod: { kind: "method", defaultValue: "POST" },

@@ -188,7 +188,11 @@ describe("SipDomain check", () => {
   it("names the property and the fix, before any Twilio call", async () => {
     bed.standin.resetRequests();
     expect(await failuresOf({})).toEqual([
-      { property: "domainName", reason: "domainName is required" },
+      {
+        property: "domainName",
+        reason:
+          "domainName is required: set it to <name>.sip.twilio.com, e.g. acme-line.sip.twilio.com",
+      },
     ]);
     const bad = await failuresOf({
       domainName: "line.example.com",
