@@ -6,6 +6,7 @@ import { isNotFound, twilioProviderError } from "./errors";
 import {
   checkInputs,
   diffInputs,
+  type FieldSpec,
   inputsFromLive,
   isoDate,
   type Props,
@@ -20,6 +21,15 @@ export interface IpAccessControlListArgs {
   /** Take over an existing list with this friendly name instead of failing. */
   adopt?: pulumi.Input<boolean>;
 }
+
+/** An input naming the list (IpAddress, the mapping): a change moves to another list, so it replaces. */
+export const LIST_SID_FIELD: FieldSpec = {
+  kind: "sid",
+  sidPrefix: "AL",
+  required: true,
+  replaces: true,
+  example: "pass the sid output of an IpAccessControlList",
+};
 
 export const IP_ACCESS_CONTROL_LIST_SCHEMA: Schema = {
   friendlyName: {

@@ -10,6 +10,7 @@ import {
   type Schema,
   withoutUndefined,
 } from "./inputs";
+import { LIST_SID_FIELD } from "./ipAccessControlList";
 import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
 
 export interface IpAccessControlListMappingArgs {
@@ -27,13 +28,7 @@ export const IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA: Schema = {
     replaces: true,
     example: "pass the sid output of a SipDomain",
   },
-  ipAccessControlListSid: {
-    kind: "sid",
-    sidPrefix: "AL",
-    required: true,
-    replaces: true,
-    example: "pass the sid output of an IpAccessControlList",
-  },
+  ipAccessControlListSid: LIST_SID_FIELD,
 };
 
 /** The resource id: `SD…/AL…`. */

@@ -18,6 +18,7 @@ import {
   type Schema,
   withoutUndefined,
 } from "./inputs";
+import { LIST_SID_FIELD } from "./ipAccessControlList";
 import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
 
 export interface IpAddressArgs {
@@ -32,13 +33,7 @@ export interface IpAddressArgs {
 }
 
 export const IP_ADDRESS_SCHEMA: Schema = {
-  ipAccessControlListSid: {
-    kind: "sid",
-    sidPrefix: "AL",
-    required: true,
-    replaces: true,
-    example: "pass the sid output of an IpAccessControlList",
-  },
+  ipAccessControlListSid: LIST_SID_FIELD,
   ipAddress: {
     kind: "string",
     required: true,
