@@ -12,9 +12,12 @@ const ROOT = path.resolve(__dirname, "../..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "line-call-steps-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function runOf(workflow: string, job: string, stepId: string): string {
+/** The `run` of the step with this id (or, for steps without one, this name). */
+function runOf(workflow: string, job: string, step: string): string {
   const parsed = parse(fs.readFileSync(path.join(ROOT, ".github/workflows", workflow), "utf8"));
-  return parsed.jobs[job].steps.find((s: { id?: string }) => s.id === stepId).run;
+  return parsed.jobs[job].steps.find(
+    (s: { id?: string; name?: string }) => s.id === step || s.name === step,
+  ).run;
 }
 
 let runs = 0;
@@ -165,5 +168,24 @@ describe("pull request: the ip-diff step", () => {
       origin.remove();
       clone.remove();
     }
+  });
+});
+
+describe("pull request: the one check branch protection requires", () => {
+  const script = runOf(
+    "pulumi-preview.yml",
+    "result",
+    "Every preview and the IP list review passed",
+  );
+  const verdict = (PREVIEW: string, IP_DIFF = "success", STACKS = "success") =>
+    runStep(script, { STACKS, IP_DIFF, PREVIEW }).status;
+
+  it("passes when the previews passed or none was needed, and fails otherwise", () => {
+    expect(verdict("success")).toBe(0);
+    expect(verdict("skipped")).toBe(0);
+    expect(verdict("failure")).not.toBe(0);
+    expect(verdict("cancelled")).not.toBe(0);
+    expect(verdict("success", "failure")).not.toBe(0);
+    expect(verdict("skipped", "success", "failure")).not.toBe(0);
   });
 });

@@ -23,6 +23,7 @@ interface Step {
   env?: Record<string, string>;
 }
 interface Job {
+  name?: string;
   "runs-on"?: string;
   needs?: string | string[];
   if?: string;
@@ -107,7 +108,11 @@ describe("workflows as documented", () => {
 
   it("pin Node 20 with the npm cache, install with npm ci, and pin the Pulumi CLI to the SDK", () => {
     for (const workflow of Object.values(all)) {
-      for (const job of Object.values(workflow.jobs)) {
+      const usingNode = Object.values(workflow.jobs).filter((job) =>
+        job.steps.some((s) => /\bnpx |\bnpm /.test(s.run ?? "") || s.uses?.startsWith("pulumi/")),
+      );
+      expect(usingNode.length).toBeGreaterThan(1);
+      for (const job of usingNode) {
         const node = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
         expect(node?.with).toEqual({ "node-version": "20", cache: "npm" });
         expect(job.steps.some((s) => s.run === "npm ci")).toBe(true);
@@ -159,6 +164,14 @@ describe("workflows as documented", () => {
       policyPackConfigs: `${gh("runner.temp")}/policy-config.json`,
     });
     expect(job.permissions?.["pull-requests"]).toBe("write");
+  });
+
+  it("sum the PR's jobs up in one check for branch protection", () => {
+    expect(preview.jobs.result).toMatchObject({
+      name: "Pulumi preview result",
+      needs: ["stacks", "ip-diff", "preview"],
+      if: "always()",
+    });
   });
 
   it("post npm run ip-diff next to the preview and fail the PR on an invalid list", () => {
