@@ -1,6 +1,6 @@
 // The pack as `pulumi preview --policy-pack policy` runs it: booted by Pulumi's own runner,
 // configured and queried over the Analyzer protocol with engine-shaped resources.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   IP_ACCESS_CONTROL_LIST_MAPPING_TYPE,
   IP_ACCESS_CONTROL_LIST_TYPE,
@@ -9,7 +9,7 @@ import {
   SIP_DOMAIN_TYPE,
 } from "../../policy/rules";
 import { policyConfigFor } from "../../scripts/gitops/policyConfig";
-import { type EngineResource, PolicyPackHost, UNKNOWN, urnOf } from "./policyPackHost";
+import { type EngineResource, UNKNOWN, urnOf, usePolicyPack } from "./policyPackHost";
 
 const PROVIDER = { __provider: "exports.handler = __f0;" };
 const wideEntry: EngineResource = {
@@ -70,16 +70,10 @@ function previewStack(options: { mapping: boolean }): EngineResource[] {
 }
 
 describe("policy pack under Pulumi's policy runner", () => {
-  let pack: PolicyPackHost;
-  beforeAll(async () => {
-    pack = await PolicyPackHost.start();
-  });
-  afterAll(async () => {
-    await pack?.stop();
-  });
+  const host = usePolicyPack();
 
   it("declares the four rules as mandatory, with the opt-in as policy config", async () => {
-    const info = await pack.info();
+    const info = await host().info();
     expect(info.name).toBe("line-call");
     expect(info.policies.map((p) => p.name).sort()).toEqual(Object.values(POLICY_NAMES).sort());
     expect(new Set(info.policies.map((p) => p.enforcementLevel))).toEqual(new Set(["mandatory"]));
@@ -90,7 +84,7 @@ describe("policy pack under Pulumi's policy runner", () => {
 
   it("refuses a /16 entry by default and accepts it once the stack's opt-in is configured", async () => {
     // Resource-level diagnostics carry no URN: the engine attaches the resource it analysed.
-    expect(await pack.analyze(wideEntry)).toEqual([
+    expect(await host().analyze(wideEntry)).toEqual([
       expect.objectContaining({
         policyName: POLICY_NAMES.ipRangeWidth,
         enforcementLevel: "mandatory",
@@ -98,16 +92,16 @@ describe("policy pack under Pulumi's policy runner", () => {
       }),
     ]);
     // The file scripts/policy-config.ts writes from the stack's line-call:allowWideIpRanges.
-    await pack.configure(policyConfigFor({ "line-call:allowWideIpRanges": true }));
-    expect(await pack.analyze(wideEntry)).toEqual([]);
-    await pack.configure(policyConfigFor({ "line-call:allowWideIpRanges": false }));
-    expect(await pack.analyze(wideEntry)).toHaveLength(1);
+    await host().configure(policyConfigFor({ "line-call:allowWideIpRanges": true }));
+    expect(await host().analyze(wideEntry)).toEqual([]);
+    await host().configure(policyConfigFor({ "line-call:allowWideIpRanges": false }));
+    expect(await host().analyze(wideEntry)).toHaveLength(1);
   });
 
   it("refuses a plain-HTTP voiceUrl and passes unknown URLs during preview", async () => {
     const domain = previewStack({ mapping: true })[0];
-    expect(await pack.analyze(domain)).toEqual([]);
-    const http = await pack.analyze({
+    expect(await host().analyze(domain)).toEqual([]);
+    const http = await host().analyze({
       ...domain,
       properties: { ...domain.properties, voiceUrl: "http://hooks.example.com/voice" },
     });
@@ -121,8 +115,8 @@ describe("policy pack under Pulumi's policy runner", () => {
   });
 
   it("passes a first preview of the stack and refuses one whose domain lost its mapping", async () => {
-    expect(await pack.analyzeStack(previewStack({ mapping: true }))).toEqual([]);
-    expect(await pack.analyzeStack(previewStack({ mapping: false }))).toEqual([
+    expect(await host().analyzeStack(previewStack({ mapping: true }))).toEqual([]);
+    expect(await host().analyzeStack(previewStack({ mapping: false }))).toEqual([
       expect.objectContaining({
         policyName: POLICY_NAMES.authCallsMapping,
         enforcementLevel: "mandatory",

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import * as path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 
 const root = path.resolve(__dirname, "../..");
 export const POLICY_PACK_DIR = path.join(root, "policy");
@@ -41,10 +42,16 @@ const LEVELS = ["advisory", "mandatory", "disabled", "remediate"] as const;
 export const urnOf = (type: string, name: string, stack = "prod") =>
   `urn:pulumi:${stack}::line-call::${type}::${name}`;
 
-function options(): Proto {
+/** Fills the fields AnalyzeRequest and AnalyzerResource share. */
+function fillResource(message: Proto, resource: EngineResource): Proto {
+  message.setType(resource.type);
+  message.setName(resource.name);
+  message.setUrn(resource.urn ?? urnOf(resource.type, resource.name));
+  message.setProperties(structPb.Struct.fromJavaScript(resource.properties));
   const opts = new analyzerPb.AnalyzerResourceOptions();
   opts.setProtect(false);
-  return opts;
+  message.setOptions(opts);
+  return message;
 }
 
 function diagnostics(response: Proto): Diagnostic[] {
@@ -129,12 +136,7 @@ export class PolicyPackHost {
 
   /** Resource-level policies, as the engine calls them for each resource it registers. */
   async analyze(resource: EngineResource): Promise<Diagnostic[]> {
-    const request = new analyzerPb.AnalyzeRequest();
-    request.setType(resource.type);
-    request.setName(resource.name);
-    request.setUrn(resource.urn ?? urnOf(resource.type, resource.name));
-    request.setProperties(structPb.Struct.fromJavaScript(resource.properties));
-    request.setOptions(options());
+    const request = fillResource(new analyzerPb.AnalyzeRequest(), resource);
     return diagnostics(await this.call("analyze", request));
   }
 
@@ -143,12 +145,7 @@ export class PolicyPackHost {
     const request = new analyzerPb.AnalyzeStackRequest();
     request.setResourcesList(
       resources.map((resource) => {
-        const r = new analyzerPb.AnalyzerResource();
-        r.setType(resource.type);
-        r.setName(resource.name);
-        r.setUrn(resource.urn ?? urnOf(resource.type, resource.name));
-        r.setProperties(structPb.Struct.fromJavaScript(resource.properties));
-        r.setOptions(options());
+        const r = fillResource(new analyzerPb.AnalyzerResource(), resource);
         const urns = new Set<string>();
         for (const [key, deps] of Object.entries(resource.propertyDependencies ?? {})) {
           const d = new analyzerPb.AnalyzerPropertyDependencies();
@@ -170,4 +167,19 @@ export class PolicyPackHost {
     this.child.kill();
     await exited;
   }
+}
+
+/** Boots one pack for the enclosing describe block; stops it afterwards. */
+export function usePolicyPack(): () => PolicyPackHost {
+  let pack: PolicyPackHost | undefined;
+  beforeAll(async () => {
+    pack = await PolicyPackHost.start();
+  });
+  afterAll(async () => {
+    await pack?.stop();
+  });
+  return () => {
+    if (!pack) throw new Error("the policy pack has not started");
+    return pack;
+  };
 }

@@ -1,7 +1,7 @@
 // The Twilio resources the real program (index.ts) declares for the committed prod IP list, sent
 // to the policy pack exactly as the engine would send them (inputs on the wire, property
 // dependencies, unknowns during preview): the stack as shipped passes, a wide range does not.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POLICY_NAMES, TWILIO_TYPE_PREFIX } from "../../policy/rules";
 import { policyConfigFor } from "../../scripts/gitops/policyConfig";
 import {
@@ -10,7 +10,7 @@ import {
   TEST_ACCOUNT_SID,
   TEST_AUTH_TOKEN,
 } from "../stack/programHarness";
-import { type EngineResource, PolicyPackHost } from "./policyPackHost";
+import { type EngineResource, usePolicyPack } from "./policyPackHost";
 
 /** prod's committed config, with its webhook on a host of its own (no AWS build needed). */
 function prodSettings(overrides: Record<string, unknown>, preview: boolean) {
@@ -46,21 +46,15 @@ async function twilioResources(
 }
 
 describe("the program's Twilio resources under the policy pack", () => {
-  let pack: PolicyPackHost;
-  beforeAll(async () => {
-    pack = await PolicyPackHost.start();
-  });
-  afterAll(async () => {
-    await pack?.stop();
-  });
+  const host = usePolicyPack();
 
   async function violations(resources: EngineResource[]) {
-    const perResource = await Promise.all(resources.map((r) => pack.analyze(r)));
-    return [...perResource.flat(), ...(await pack.analyzeStack(resources))];
+    const perResource = await Promise.all(resources.map((r) => host().analyze(r)));
+    return [...perResource.flat(), ...(await host().analyzeStack(resources))];
   }
 
   it("passes the committed prod stack, in a preview and in an update, connected or not", async () => {
-    await pack.configure(policyConfigFor(stackFileConfig("prod")));
+    await host().configure(policyConfigFor(stackFileConfig("prod")));
     for (const [overrides, preview] of [
       [{}, true],
       [{}, false],
@@ -86,7 +80,7 @@ describe("the program's Twilio resources under the policy pack", () => {
         { ip: "10.20.0.0", cidrPrefixLength: 16, label: "typo" },
       ],
     };
-    await pack.configure(policyConfigFor(prodSettings(wide, true).config));
+    await host().configure(policyConfigFor(prodSettings(wide, true).config));
     expect(await violations(await twilioResources(wide))).toEqual([
       expect.objectContaining({
         policyName: POLICY_NAMES.ipRangeWidth,
@@ -96,7 +90,7 @@ describe("the program's Twilio resources under the policy pack", () => {
     ]);
 
     const optedIn = { ...wide, "line-call:allowWideIpRanges": "true" };
-    await pack.configure(policyConfigFor(prodSettings(optedIn, true).config));
+    await host().configure(policyConfigFor(prodSettings(optedIn, true).config));
     // The program accepts the key (Pulumi.yaml declares it) and the pack honours it.
     expect(await violations(await twilioResources(optedIn))).toEqual([]);
   });
