@@ -111,6 +111,10 @@ export class ProviderHost {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    // A test run that crashes must not leave the host behind (the engine kills its plugins too).
+    const killHost = () => child.kill();
+    process.once("exit", killHost);
+    child.once("exit", () => process.off("exit", killHost));
     const port = await new Promise<number>((resolve, reject) => {
       let out = "";
       let err = "";
