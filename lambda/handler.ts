@@ -36,6 +36,12 @@ export interface HandlerOptions {
   env?: Env;
   /** Where JSON log lines go; defaults to stdout. */
   log?: LogSink;
+  /**
+   * Read the settings and start fetching the auth token now rather than on the first request.
+   * On Lambda this runs during the init phase (full CPU, before any caller waits), so the first
+   * call does not also pay for the SSM round trip.
+   */
+  prefetch?: boolean;
 }
 
 interface Reply {
@@ -143,6 +149,11 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
     return state;
   };
 
+  if (options.prefetch) {
+    // Never rejects: a failed read is logged and retried on the next call.
+    void initialise().authToken();
+  }
+
   const answer = async (event: WebhookEvent): Promise<Reply> => {
     const { settings, authToken } = state ?? initialise();
     const location = publicLocation(
@@ -226,5 +237,7 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
   };
 }
 
-/** The Lambda entry point (`index.handler` in the bundle). */
-export const handler: WebhookHandler = createHandler();
+/** The Lambda entry point (`index.handler` in the bundle); prefetches only when on Lambda. */
+export const handler: WebhookHandler = createHandler({
+  prefetch: Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME),
+});

@@ -72,6 +72,8 @@ describe("the Lambda bundle", () => {
           NODE_PATH: runtimeModules,
           ...settings,
           TWILIO_AUTH_TOKEN_PARAMETER: "/line-call/test/twilio-auth-token",
+          // Set by Lambda: the handler starts reading the token during init.
+          AWS_LAMBDA_FUNCTION_NAME: "line-call-test-webhook",
           AWS_REGION: "ap-northeast-1",
           AWS_ACCESS_KEY_ID: "AKIDLINECALLTEST0001",
           AWS_SECRET_ACCESS_KEY: "test-secret-access-key",

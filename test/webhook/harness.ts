@@ -67,15 +67,15 @@ export async function startWebhook(env: Env, handler?: WebhookHandler): Promise<
  * For a test file: returns `start(env)`, which serves a fresh webhook (closing the previous one)
  * and is cleaned up after each test.
  */
-export function webhookPerTest(): (env?: Env) => Promise<RunningWebhook> {
+export function webhookPerTest(): (env?: Env, handler?: WebhookHandler) => Promise<RunningWebhook> {
   let running: RunningWebhook | undefined;
   afterEach(async () => {
     await running?.close();
     running = undefined;
   });
-  return async (env = NUMBER_TARGET_ENV) => {
+  return async (env = NUMBER_TARGET_ENV, handler) => {
     await running?.close();
-    running = await startWebhook(env);
+    running = await startWebhook(env, handler);
     return running;
   };
 }

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../../lambda/config";
+import { createHandler } from "../../lambda/handler";
 import { sampleLineCall } from "../../scripts/twilioSignedRequest";
 import { AUTH_TOKEN, NUMBER_TARGET_ENV, onlyChild, parseTwiml, webhookPerTest } from "./harness";
 import { type SsmStandIn, type StoredParameter, startSsmStandIn } from "./ssmStandIn";
@@ -72,6 +73,15 @@ describe("auth token from SSM (TWILIO_AUTH_TOKEN_PARAMETER)", () => {
     // A new handler instance is a new cold start: it reads the parameter again.
     await start(productionEnv(PARAMETER)).then((next) => next.post("/voice"));
     expect(ssm.calls).toHaveLength(2);
+  });
+
+  it("with prefetch (on Lambda), reads the token during init, before the first call", async () => {
+    ssm.calls.length = 0;
+    const handler = createHandler({ env: productionEnv(PARAMETER), log: () => {}, prefetch: true });
+    await expect.poll(() => ssm.calls.length).toBe(1);
+    const w = await start(productionEnv(PARAMETER), handler);
+    expect((await w.post("/voice")).status).toBe(200);
+    expect(ssm.calls).toHaveLength(1);
   });
 
   it("refuses forged requests with the token from SSM", async () => {
