@@ -96,6 +96,8 @@ describe("the Lambda bundle", () => {
       });
     });
     const { url, publicBaseUrl } = await ready;
+    // Read during init, before any call arrives.
+    await expect.poll(() => ssm.calls.length).toBe(1);
 
     const result = await postSignedTwilioForm({
       postUrl: `${url}/voice`,
