@@ -2,7 +2,7 @@
 // takes over an existing list with the same friendly name.
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_FRIENDLY_NAME_LENGTH } from "../stack/lineIpAddresses";
-import { isNotFound, twilioProviderError } from "./errors";
+import { twilioProviderError } from "./errors";
 import {
   checkInputs,
   diffInputs,
@@ -13,7 +13,13 @@ import {
   type Schema,
   withoutUndefined,
 } from "./inputs";
-import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
+import {
+  configureTwilio,
+  fetchUnlessGone,
+  removeIgnoringGone,
+  type TwilioSip,
+  twilioCall,
+} from "./twilioClient";
 
 export interface IpAccessControlListArgs {
   /** Up to 255 characters; also the key `adopt` matches on. */
@@ -96,19 +102,15 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async read(id: string, props: Props) {
-    try {
-      const list = await twilioCall<Props>(`read IP access control list ${id}`, (sip) =>
-        sip.ipAccessControlLists(id).fetch(),
-      );
-      return {
-        id,
-        props: listOutputs(list, props.adopt ?? false),
-        inputs: inputsFromLive(IP_ACCESS_CONTROL_LIST_SCHEMA, list, props),
-      };
-    } catch (error) {
-      if (isNotFound(error)) return { id: "", props: {} };
-      throw error;
-    }
+    const list = await fetchUnlessGone<Props>(`read IP access control list ${id}`, (sip) =>
+      sip.ipAccessControlLists(id).fetch(),
+    );
+    if (!list) return { id: "", props: {} };
+    return {
+      id,
+      props: listOutputs(list, props.adopt ?? false),
+      inputs: inputsFromLive(IP_ACCESS_CONTROL_LIST_SCHEMA, list, props),
+    };
   },
 
   async update(id: string, _olds: Props, news: Props) {
@@ -119,13 +121,9 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async delete(id: string) {
-    try {
-      await twilioCall<Props>(`delete IP access control list ${id}`, (sip) =>
-        sip.ipAccessControlLists(id).remove(),
-      );
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await removeIgnoringGone(`delete IP access control list ${id}`, (sip) =>
+      sip.ipAccessControlLists(id).remove(),
+    );
   },
 };
 

@@ -11,7 +11,7 @@ import {
   withoutUndefined,
 } from "./inputs";
 import { LIST_SID_FIELD } from "./ipAccessControlList";
-import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
+import { configureTwilio, removeIgnoringGone, type TwilioSip, twilioCall } from "./twilioClient";
 
 export interface IpAccessControlListMappingArgs {
   /** The SIP domain (SD…). */
@@ -124,13 +124,9 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
 
   async delete(id: string, props: Props) {
     const { domainSid, listSid } = parseMappingId(id, props);
-    try {
-      await twilioCall<Props>(`remove the mapping of ${listSid} from ${domainSid}`, (sip) =>
-        mappings(sip, domainSid)(listSid).remove(),
-      );
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await removeIgnoringGone(`remove the mapping of ${listSid} from ${domainSid}`, (sip) =>
+      mappings(sip, domainSid)(listSid).remove(),
+    );
   },
 };
 

@@ -8,7 +8,6 @@ import {
   MAX_FRIENDLY_NAME_LENGTH,
   networkAddressIfHostBitsSet,
 } from "../stack/lineIpAddresses";
-import { isNotFound } from "./errors";
 import {
   checkInputs,
   diffInputs,
@@ -19,7 +18,13 @@ import {
   withoutUndefined,
 } from "./inputs";
 import { LIST_SID_FIELD } from "./ipAccessControlList";
-import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
+import {
+  configureTwilio,
+  fetchUnlessGone,
+  removeIgnoringGone,
+  type TwilioSip,
+  twilioCall,
+} from "./twilioClient";
 
 export interface IpAddressArgs {
   /** The list (AL…) this entry belongs to; changing it replaces the entry. */
@@ -130,22 +135,18 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
 
   async read(id: string, props: Props) {
     const listSid = props.ipAccessControlListSid as string;
-    try {
-      const entry = await twilioCall<Props>(`read IP address ${id} in ${listSid}`, (sip) =>
-        sip.ipAccessControlLists(listSid).ipAddresses(id).fetch(),
-      );
-      return {
-        id,
-        props: ipOutputs(entry, listSid),
-        inputs: {
-          ...inputsFromLive(IP_ADDRESS_SCHEMA, entry, props),
-          ipAccessControlListSid: listSid,
-        },
-      };
-    } catch (error) {
-      if (isNotFound(error)) return { id: "", props: {} };
-      throw error;
-    }
+    const entry = await fetchUnlessGone<Props>(`read IP address ${id} in ${listSid}`, (sip) =>
+      sip.ipAccessControlLists(listSid).ipAddresses(id).fetch(),
+    );
+    if (!entry) return { id: "", props: {} };
+    return {
+      id,
+      props: ipOutputs(entry, listSid),
+      inputs: {
+        ...inputsFromLive(IP_ADDRESS_SCHEMA, entry, props),
+        ipAccessControlListSid: listSid,
+      },
+    };
   },
 
   async update(id: string, olds: Props, news: Props) {
@@ -158,13 +159,9 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
 
   async delete(id: string, props: Props) {
     const listSid = props.ipAccessControlListSid as string;
-    try {
-      await twilioCall<Props>(`delete IP address ${id} in ${listSid}`, (sip) =>
-        sip.ipAccessControlLists(listSid).ipAddresses(id).remove(),
-      );
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await removeIgnoringGone(`delete IP address ${id} in ${listSid}`, (sip) =>
+      sip.ipAccessControlLists(listSid).ipAddresses(id).remove(),
+    );
   },
 };
 

@@ -1,7 +1,7 @@
 // The Twilio SIP domain LINE sends calls to (`<name>.sip.twilio.com`). Everything updates in
 // place; `adopt` takes over a domain created by hand or by script.
 import * as pulumi from "@pulumi/pulumi";
-import { isNotFound, type TwilioProviderError, twilioProviderError } from "./errors";
+import { type TwilioProviderError, twilioProviderError } from "./errors";
 import {
   checkInputs,
   diffInputs,
@@ -11,7 +11,13 @@ import {
   type Schema,
   withoutUndefined,
 } from "./inputs";
-import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
+import {
+  configureTwilio,
+  fetchUnlessGone,
+  removeIgnoringGone,
+  type TwilioSip,
+  twilioCall,
+} from "./twilioClient";
 
 export interface SipDomainArgs {
   /** `<name>.sip.twilio.com`; unique across Twilio. */
@@ -157,16 +163,12 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async read(id: string, props: Props) {
-    try {
-      const domain = await twilioCall<Props>(`read SIP domain ${id}`, (sip) =>
-        sip.domains(id).fetch(),
-      );
-      const outs = domainOutputs(domain, props.adopt ?? false);
-      return { id, props: outs, inputs: inputsFromLive(SIP_DOMAIN_SCHEMA, domain, props) };
-    } catch (error) {
-      if (isNotFound(error)) return { id: "", props: {} };
-      throw error;
-    }
+    const domain = await fetchUnlessGone<Props>(`read SIP domain ${id}`, (sip) =>
+      sip.domains(id).fetch(),
+    );
+    if (!domain) return { id: "", props: {} };
+    const outs = domainOutputs(domain, props.adopt ?? false);
+    return { id, props: outs, inputs: inputsFromLive(SIP_DOMAIN_SCHEMA, domain, props) };
   },
 
   async update(id: string, _olds: Props, news: Props) {
@@ -175,11 +177,7 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async delete(id: string) {
-    try {
-      await twilioCall<Props>(`delete SIP domain ${id}`, (sip) => sip.domains(id).remove());
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await removeIgnoringGone(`delete SIP domain ${id}`, (sip) => sip.domains(id).remove());
   },
 };
 
