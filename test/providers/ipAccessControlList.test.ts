@@ -1,24 +1,14 @@
 // IpAccessControlList and IpAccessControlListMapping through the provider host against the
 // stand-in: life cycle, in-place rename, drift, adopt and the clash message, the mapping's
 // replace rules, and Twilio's "still mapped" refusal surfaced with what to do.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CheckFailedError } from "../harness/engine";
 import { UNKNOWN } from "../harness/providerHost";
-import { startTwilioBed, type TwilioBed } from "../harness/twilioBed";
+import { twilioBedPerFile } from "../harness/twilioBedPerFile";
 
-let bed: TwilioBed;
+const bed = twilioBedPerFile();
 let counter = 0;
 const uniqueName = () => `line-call-test-acl-${++counter}`;
-
-beforeAll(async () => {
-  bed = await startTwilioBed();
-});
-afterAll(async () => {
-  await bed?.close();
-});
-afterEach(() => {
-  expect(bed.standin.validationErrors).toEqual([]);
-});
 
 const liveList = (sid: string) => bed.standin.ipAccessControlLists().find((l) => l.sid === sid);
 

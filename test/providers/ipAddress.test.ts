@@ -1,27 +1,20 @@
 // IpAddress through the provider host against the stand-in: life cycle, in-place updates of the
 // address, prefix and name, replacement when the list changes, drift, defaults, validation, and
 // Twilio's 100-per-list limit surfaced with what to do.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CheckFailedError, type EngineResource } from "../harness/engine";
 import { UNKNOWN } from "../harness/providerHost";
-import { startTwilioBed, type TwilioBed } from "../harness/twilioBed";
+import { twilioBedPerFile } from "../harness/twilioBedPerFile";
 
-let bed: TwilioBed;
+const bed = twilioBedPerFile();
 let listA: EngineResource;
 let listB: EngineResource;
 
 beforeAll(async () => {
-  bed = await startTwilioBed();
   listA = bed.resource("IpAccessControlList", "a");
   listB = bed.resource("IpAccessControlList", "b");
   await listA.up({ friendlyName: "line-call-test-ip-a" });
   await listB.up({ friendlyName: "line-call-test-ip-b" });
-});
-afterAll(async () => {
-  await bed?.close();
-});
-afterEach(() => {
-  expect(bed.standin.validationErrors).toEqual([]);
 });
 
 const liveIp = (sid: string) => bed.standin.ipAddresses().find((ip) => ip.sid === sid);

@@ -1,23 +1,13 @@
 // SipDomain through the provider host against the Twilio stand-in: life cycle, in-place updates,
 // clearing, drift, adopt and the clash message, validation in check, preview with unknowns.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CheckFailedError } from "../harness/engine";
 import { secret, UNKNOWN } from "../harness/providerHost";
-import { startTwilioBed, type TwilioBed } from "../harness/twilioBed";
+import { twilioBedPerFile } from "../harness/twilioBedPerFile";
 
-let bed: TwilioBed;
+const bed = twilioBedPerFile();
 let counter = 0;
 const uniqueDomain = () => `line-call-test-${++counter}.sip.twilio.com`;
-
-beforeAll(async () => {
-  bed = await startTwilioBed();
-});
-afterAll(async () => {
-  await bed?.close();
-});
-afterEach(() => {
-  expect(bed.standin.validationErrors).toEqual([]);
-});
 
 const liveDomain = (sid: string) => bed.standin.domains().find((d) => d.sid === sid);
 
