@@ -17,7 +17,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { build } from "esbuild";
 import type { WebhookEvent, WebhookHandler } from "../lambda/handler";
-import { buildLambdaBundle } from "../scripts/build-lambda";
+import { buildLambdaBundle, LAMBDA_BUNDLE_SETTINGS } from "../scripts/build-lambda";
 import { sampleLineCall, twilioSignature } from "../scripts/twilioSignedRequest";
 
 const COLD_RUNS = 21;
@@ -41,12 +41,7 @@ async function buildFullTwilioBundle(outdir: string): Promise<{ outfile: string;
   await build({
     stdin: { contents: 'module.exports = require("twilio");', resolveDir: projectRoot },
     outfile,
-    bundle: true,
-    platform: "node",
-    target: "node22",
-    format: "cjs",
-    minify: true,
-    external: ["@aws-sdk/*"],
+    ...LAMBDA_BUNDLE_SETTINGS,
     logLevel: "error",
   });
   return { outfile, bytes: statSync(outfile).size };
