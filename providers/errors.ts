@@ -69,6 +69,19 @@ export function isNotFound(error: unknown): boolean {
   return e?.status === 404 || e?.code === 20404;
 }
 
+/**
+ * The result of `work`, or undefined when Twilio says the object is gone (404, e.g. deleted outside
+ * Pulumi): a `read` then reports it gone, a `delete` counts it as done.
+ */
+export async function unlessGone<T>(work: Promise<T>): Promise<T | undefined> {
+  try {
+    return await work;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
 export function isRetryableTwilioError(error: unknown): boolean {
   const e = error as TwilioApiError | undefined;
   if (!e) return false;

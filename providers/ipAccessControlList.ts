@@ -2,7 +2,7 @@
 // takes over an existing list with the same friendly name.
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_FRIENDLY_NAME_LENGTH } from "../stack/lineIpAddresses";
-import { twilioProviderError } from "./errors";
+import { twilioProviderError, unlessGone } from "./errors";
 import {
   checkInputs,
   diffInputs,
@@ -13,13 +13,7 @@ import {
   type Schema,
   withoutUndefined,
 } from "./inputs";
-import {
-  configureTwilio,
-  fetchUnlessGone,
-  removeIgnoringGone,
-  type TwilioSip,
-  twilioCall,
-} from "./twilioClient";
+import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
 
 export interface IpAccessControlListArgs {
   /** Up to 255 characters; also the key `adopt` matches on. */
@@ -102,8 +96,10 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async read(id: string, props: Props) {
-    const list = await fetchUnlessGone<Props>(`read IP access control list ${id}`, (sip) =>
-      sip.ipAccessControlLists(id).fetch(),
+    const list = await unlessGone(
+      twilioCall<Props>(`read IP access control list ${id}`, (sip) =>
+        sip.ipAccessControlLists(id).fetch(),
+      ),
     );
     if (!list) return { id: "", props: {} };
     return {
@@ -121,8 +117,10 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async delete(id: string) {
-    await removeIgnoringGone(`delete IP access control list ${id}`, (sip) =>
-      sip.ipAccessControlLists(id).remove(),
+    await unlessGone(
+      twilioCall(`delete IP access control list ${id}`, (sip) =>
+        sip.ipAccessControlLists(id).remove(),
+      ),
     );
   },
 };

@@ -1,7 +1,7 @@
 // The SIP domain's Auth → Calls IP access control list mapping: the link that lets calls from the
 // listed IPs (LINE's SIP servers) into the domain. It has no settings, so any change replaces it.
 import * as pulumi from "@pulumi/pulumi";
-import { isNotFound } from "./errors";
+import { unlessGone } from "./errors";
 import {
   checkInputs,
   diffInputs,
@@ -11,7 +11,7 @@ import {
   withoutUndefined,
 } from "./inputs";
 import { LIST_SID_FIELD } from "./ipAccessControlList";
-import { configureTwilio, removeIgnoringGone, type TwilioSip, twilioCall } from "./twilioClient";
+import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
 
 export interface IpAccessControlListMappingArgs {
   /** The SIP domain (SD…). */
@@ -60,13 +60,8 @@ function mappingOutputs(mapping: Props, domainSid: string, listSid: string): Pro
   });
 }
 
-async function fetchMapping(sip: TwilioSip, domainSid: string, listSid: string) {
-  try {
-    return await mappings(sip, domainSid)(listSid).fetch();
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+function fetchMapping(sip: TwilioSip, domainSid: string, listSid: string) {
+  return unlessGone<Props>(mappings(sip, domainSid)(listSid).fetch());
 }
 
 export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider = {
@@ -110,7 +105,7 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
 
   async read(id: string, props: Props) {
     const { domainSid, listSid } = parseMappingId(id, props);
-    const mapping = await twilioCall<Props>(
+    const mapping = await twilioCall<Props | undefined>(
       `read the mapping of ${listSid} to ${domainSid}`,
       (sip) => fetchMapping(sip, domainSid, listSid),
     );
@@ -124,8 +119,10 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
 
   async delete(id: string, props: Props) {
     const { domainSid, listSid } = parseMappingId(id, props);
-    await removeIgnoringGone(`remove the mapping of ${listSid} from ${domainSid}`, (sip) =>
-      mappings(sip, domainSid)(listSid).remove(),
+    await unlessGone(
+      twilioCall(`remove the mapping of ${listSid} from ${domainSid}`, (sip) =>
+        mappings(sip, domainSid)(listSid).remove(),
+      ),
     );
   },
 };

@@ -8,6 +8,7 @@ import {
   MAX_FRIENDLY_NAME_LENGTH,
   networkAddressIfHostBitsSet,
 } from "../stack/lineIpAddresses";
+import { unlessGone } from "./errors";
 import {
   checkInputs,
   diffInputs,
@@ -18,13 +19,7 @@ import {
   withoutUndefined,
 } from "./inputs";
 import { LIST_SID_FIELD } from "./ipAccessControlList";
-import {
-  configureTwilio,
-  fetchUnlessGone,
-  removeIgnoringGone,
-  type TwilioSip,
-  twilioCall,
-} from "./twilioClient";
+import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
 
 export interface IpAddressArgs {
   /** The list (AL…) this entry belongs to; changing it replaces the entry. */
@@ -135,8 +130,10 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
 
   async read(id: string, props: Props) {
     const listSid = props.ipAccessControlListSid as string;
-    const entry = await fetchUnlessGone<Props>(`read IP address ${id} in ${listSid}`, (sip) =>
-      sip.ipAccessControlLists(listSid).ipAddresses(id).fetch(),
+    const entry = await unlessGone(
+      twilioCall<Props>(`read IP address ${id} in ${listSid}`, (sip) =>
+        sip.ipAccessControlLists(listSid).ipAddresses(id).fetch(),
+      ),
     );
     if (!entry) return { id: "", props: {} };
     return {
@@ -159,8 +156,10 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
 
   async delete(id: string, props: Props) {
     const listSid = props.ipAccessControlListSid as string;
-    await removeIgnoringGone(`delete IP address ${id} in ${listSid}`, (sip) =>
-      sip.ipAccessControlLists(listSid).ipAddresses(id).remove(),
+    await unlessGone(
+      twilioCall(`delete IP address ${id} in ${listSid}`, (sip) =>
+        sip.ipAccessControlLists(listSid).ipAddresses(id).remove(),
+      ),
     );
   },
 };

@@ -1,7 +1,7 @@
 // The Twilio SIP domain LINE sends calls to (`<name>.sip.twilio.com`). Everything updates in
 // place; `adopt` takes over a domain created by hand or by script.
 import * as pulumi from "@pulumi/pulumi";
-import { type TwilioProviderError, twilioProviderError } from "./errors";
+import { type TwilioProviderError, twilioProviderError, unlessGone } from "./errors";
 import {
   checkInputs,
   diffInputs,
@@ -11,13 +11,7 @@ import {
   type Schema,
   withoutUndefined,
 } from "./inputs";
-import {
-  configureTwilio,
-  fetchUnlessGone,
-  removeIgnoringGone,
-  type TwilioSip,
-  twilioCall,
-} from "./twilioClient";
+import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
 
 export interface SipDomainArgs {
   /** `<name>.sip.twilio.com`; unique across Twilio. */
@@ -163,8 +157,8 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async read(id: string, props: Props) {
-    const domain = await fetchUnlessGone<Props>(`read SIP domain ${id}`, (sip) =>
-      sip.domains(id).fetch(),
+    const domain = await unlessGone(
+      twilioCall<Props>(`read SIP domain ${id}`, (sip) => sip.domains(id).fetch()),
     );
     if (!domain) return { id: "", props: {} };
     const outs = domainOutputs(domain, props.adopt ?? false);
@@ -177,7 +171,7 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async delete(id: string) {
-    await removeIgnoringGone(`delete SIP domain ${id}`, (sip) => sip.domains(id).remove());
+    await unlessGone(twilioCall(`delete SIP domain ${id}`, (sip) => sip.domains(id).remove()));
   },
 };
 

@@ -7,7 +7,7 @@
 // (module state included) into the stack state, so a credential kept in a module variable would be
 // written to the state, and a client cache or semaphore in one would be copied per resource.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { isNotFound, isRetryableTwilioError, type TwilioApiError, toProviderError } from "./errors";
+import { isRetryableTwilioError, type TwilioApiError, toProviderError } from "./errors";
 
 /** Stack config keys (set the secret ones with `pulumi config set --secret`). */
 export const CONFIG_KEYS = {
@@ -261,34 +261,6 @@ export async function twilioCall<T>(
     }
   }
   throw toProviderError(what, lastError as TwilioApiError);
-}
-
-/**
- * A `read`'s fetch: the object, or undefined when Twilio says it is gone (deleted outside Pulumi),
- * which `read` reports as an empty id so the engine drops it from state.
- */
-export async function fetchUnlessGone<T>(
-  what: string,
-  call: (sip: TwilioSip) => Promise<T>,
-): Promise<T | undefined> {
-  try {
-    return await twilioCall(what, call);
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
-/** A `delete`'s removal: an object that is already gone (404) counts as deleted. */
-export async function removeIgnoringGone(
-  what: string,
-  call: (sip: TwilioSip) => Promise<unknown>,
-): Promise<void> {
-  try {
-    await twilioCall(what, call);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
 }
 
 /** A 429 is refused before anything happens; a 5xx or a dropped connection may have done the work. */

@@ -10,7 +10,12 @@ import {
   MAX_CONCURRENT_TWILIO_CALLS,
   SipDomain,
 } from "../../providers";
-import { isNotFound, isRetryableTwilioError, toProviderError } from "../../providers/errors";
+import {
+  isNotFound,
+  isRetryableTwilioError,
+  toProviderError,
+  unlessGone,
+} from "../../providers/errors";
 import { resolveTwilioSettings, withCallSlot } from "../../providers/twilioClient";
 
 const registered: Array<{ type: string; name: string; inputs: Record<string, unknown> }> = [];
@@ -155,6 +160,17 @@ describe("errors", () => {
     expect(wrapped).toMatchObject({ status: 404, code: 20404 });
     expect(isNotFound(wrapped)).toBe(true);
     expect(wrapped.message).toContain("Twilio error 20404");
+  });
+
+  it("unlessGone turns only a 404 into undefined (gone); every other failure still throws", async () => {
+    const gone = toProviderError(
+      "delete SIP domain SD1",
+      Object.assign(new Error("not found"), { status: 404, code: 20404 }),
+    );
+    expect(await unlessGone(Promise.reject(gone))).toBeUndefined();
+    expect(await unlessGone(Promise.resolve({ sid: "SD1" }))).toEqual({ sid: "SD1" });
+    const refused = Object.assign(new Error("still mapped"), { status: 400, code: 21236 });
+    await expect(unlessGone(Promise.reject(refused))).rejects.toBe(refused);
   });
 
   it("retry 429, 5xx and dropped connections only", () => {
