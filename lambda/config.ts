@@ -41,11 +41,13 @@ export const MAX_DIAL_TIMEOUT_SECONDS = 600;
 export const DEFAULT_UNAVAILABLE_MESSAGE =
   "申し訳ございません。ただいま電話に出ることができません。しばらくしてから、おかけ直しください。";
 
-const E164 = /^\+[1-9]\d{4,14}$/;
+// Shared with the stack's config check (stack/config.ts), so a value `pulumi up` accepts is one
+// the webhook accepts too.
+export const E164 = /^\+[1-9]\d{4,14}$/;
 // sip:user@host[:port][;params][?headers]; Twilio's <Sip> requires the user part.
-const SIP_URI = /^sip:[^\s@<>"]+@[^\s@<>"]+$/i;
+export const SIP_URI = /^sip:[^\s@<>"]+@[^\s@<>"]+$/i;
 // Twilio's <Say> languages look like ja-JP, cmn-CN, en-GB-WLS, or a bare code such as arb.
-const SAY_LANGUAGE = /^[a-z]{2,3}(-[A-Z]{2}(-[A-Z]{3})?)?$/;
+export const SAY_LANGUAGE = /^[a-z]{2,3}(-[A-Z]{2}(-[A-Z]{3})?)?$/;
 
 // Characters outside XML 1.0's Char production: the TwiML builder refuses them.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point

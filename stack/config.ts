@@ -7,8 +7,11 @@ import {
   DEFAULT_DIAL_TIMEOUT_SECONDS,
   DEFAULT_SAY_LANGUAGE,
   DEFAULT_UNAVAILABLE_MESSAGE,
+  E164,
   MAX_DIAL_TIMEOUT_SECONDS,
   MIN_DIAL_TIMEOUT_SECONDS,
+  SAY_LANGUAGE,
+  SIP_URI,
 } from "../lambda/config";
 import { type LineIpAddress, parseLineIpAddresses } from "./lineIpAddresses";
 
@@ -111,11 +114,7 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
-const E164 = /^\+[1-9]\d{4,14}$/;
-const SIP_URI = /^sip:[^\s@]+@[^\s@]+$/i;
 const SIP_DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.sip\.twilio\.com$/;
-// Twilio's <Say> languages look like ja-JP, cmn-CN, en-GB-WLS, or a bare code such as arb.
-const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Z]{2}(-[A-Z]{3})?)?$/;
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -286,7 +285,7 @@ export function validateConfig(source: ConfigSource): {
     }
   }
   const language = text("language").trim();
-  if (!LANGUAGE_TAG.test(language)) {
+  if (!SAY_LANGUAGE.test(language)) {
     errors.push(
       `${key("language")} "${language}" is not a <Say> language tag: use a form like ja-JP or en-US`,
     );

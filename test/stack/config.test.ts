@@ -103,6 +103,11 @@ describe("validateConfig", () => {
       { "line-call:forwardTo": "sip:pbx.example.com" },
       /line-call:forwardTo .* sip:user@host/,
     ],
+    [
+      "a SIP forwardTo the webhook would refuse (quote in the user part)",
+      { "line-call:forwardTo": 'sip:"desk"@pbx.example.com' },
+      /line-call:forwardTo .* sip:user@host/,
+    ],
     ["no forwardTo", { "line-call:forwardTo": undefined }, /line-call:forwardTo is not set/],
     [
       "a missing callerId when forwarding to a number",
