@@ -1,6 +1,6 @@
 // The webhook's public URLs, whoever hosts it (this stack's API Gateway or your own TwiML app).
 import * as pulumi from "@pulumi/pulumi";
-import { ROUTES } from "../lambda/handler";
+import { ROUTES } from "../lambda/routes";
 import type { WebhookUrls } from "./lineSipConnection";
 
 export { ROUTES as WEBHOOK_ROUTES };
