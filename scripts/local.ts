@@ -11,7 +11,6 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import YAML from "yaml";
 import { type LocalWebhook, startLocalWebhook } from "../lambda/localAdapter";
 import { type ConfigSource, type LineCallConfig, validateConfig } from "../stack/config";
 import { webhookEnvironment } from "../stack/webhookEnvironment";
@@ -20,6 +19,7 @@ import {
   startTwilioStandin,
   type TwilioStandin,
 } from "../test/twilio-standin/server";
+import { parseStackConfig } from "./gitops/stackConfig";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 export const LOCAL_STACK = "local";
@@ -41,9 +41,8 @@ export function localStackConfig(root = PROJECT_ROOT): {
   values: Record<string, string>;
 } {
   const file = path.join(root, `Pulumi.${LOCAL_STACK}.yaml`);
-  const parsed = YAML.parse(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
   const values = Object.fromEntries(
-    Object.entries(parsed.config).map(([k, v]) => [
+    Object.entries(parseStackConfig(readFileSync(file, "utf8"), file)).map(([k, v]) => [
       k,
       typeof v === "string" ? v : JSON.stringify(v),
     ]),
