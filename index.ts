@@ -33,7 +33,6 @@ if (config.webhookBaseUrl === undefined) {
   baseUrl = webhook.baseUrl;
   smokeTest = new WebhookSmokeTest("webhook-smoke-test", {
     voiceUrl: webhookUrls(baseUrl).voiceUrl,
-    authToken,
     accountSid: twilioAccountSid(),
     rerunWhenChanged: [
       pulumi.output(bundle).apply((b) => b.sha256),
@@ -47,7 +46,6 @@ if (config.webhookBaseUrl === undefined) {
   if (config.hasAuthToken) {
     smokeTest = new WebhookSmokeTest("webhook-smoke-test", {
       voiceUrl: webhookUrls(baseUrl).voiceUrl,
-      authToken: twilioAuthToken(),
       accountSid: twilioAccountSid(),
       rerunWhenChanged: [],
     });

@@ -132,17 +132,31 @@ export async function configureTwilio(req: dynamic.ConfigureRequest): Promise<vo
   state.client = undefined;
 }
 
+/** Stack config as `configure` received it, then the environment (the SDK's variable names). */
+function configuredValue(configKey: string, envKey: string): string | undefined {
+  const fromConfig = hostState().config?.get(configKey);
+  const raw = fromConfig !== undefined && fromConfig !== "" ? fromConfig : process.env[envKey];
+  return raw === undefined || raw.trim() === "" ? undefined : raw.trim();
+}
+
 export function twilioSettings(): TwilioSettings {
   const state = hostState();
-  if (!state.settings) {
-    const config = state.config;
-    state.settings = resolveTwilioSettings((configKey, envKey) => {
-      const fromConfig = config?.get(configKey);
-      const raw = fromConfig !== undefined && fromConfig !== "" ? fromConfig : process.env[envKey];
-      return raw === undefined || raw.trim() === "" ? undefined : raw.trim();
-    });
-  }
+  if (!state.settings) state.settings = resolveTwilioSettings(configuredValue);
   return state.settings;
+}
+
+/**
+ * The account's auth token, which Twilio signs webhook requests with (API key credentials cannot
+ * sign them). Throws naming the key when it is not set.
+ */
+export function twilioAuthToken(): string {
+  const token = configuredValue(CONFIG_KEYS.authToken, ENV_KEYS.authToken);
+  if (!token) {
+    throw new Error(
+      `Twilio auth token missing: set ${CONFIG_KEYS.authToken} (pulumi config set --secret ${CONFIG_KEYS.authToken} …) or ${ENV_KEYS.authToken}; webhook requests are signed with it`,
+    );
+  }
+  return token;
 }
 
 /** The slice of the Twilio SDK the providers use: the v2010 account's SIP resources. */

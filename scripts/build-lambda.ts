@@ -19,8 +19,12 @@ export const LAMBDA_OUTDIR = path.join(projectRoot, "dist", "lambda");
 export const LAMBDA_OUTFILE = path.join(LAMBDA_OUTDIR, "index.js");
 /** The Lambda function's `handler` setting for this bundle. */
 export const LAMBDA_HANDLER = "index.handler";
-/** The runtime the bundle targets; the function must use it (or a newer Node.js). */
-export const LAMBDA_RUNTIME = "nodejs22.x";
+/**
+ * The runtime the bundle targets; the function must use it (or a newer Node.js). Node.js 24, the
+ * newest LTS line: @pulumi/aws offers it, Lambda supports it until 2028, and it is one of the two
+ * lines CI tests the webhook on.
+ */
+export const LAMBDA_RUNTIME = "nodejs24.x";
 
 /**
  * How the webhook is bundled, apart from what goes in and where it is written. The webhook bench
@@ -29,7 +33,7 @@ export const LAMBDA_RUNTIME = "nodejs22.x";
 export const LAMBDA_BUNDLE_SETTINGS = {
   bundle: true,
   platform: "node",
-  target: "node22",
+  target: "node24",
   format: "cjs",
   minify: true,
   // Provided by the Lambda runtime; bundling it would add megabytes and a second copy.

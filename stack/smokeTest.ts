@@ -1,29 +1,13 @@
-// A post-deploy smoke test of the webhook, run by `pulumi up` on the operator's machine through
-// @pulumi/command. The SIP domain's Request URL waits for it, so a webhook that does not answer a
-// signed call with TwiML, or that answers a forged one, is never wired into live calls.
-import * as command from "@pulumi/command";
+// The post-deploy smoke test of the webhook (providers/webhookSmokeTest.ts), run by `pulumi up`.
+// The SIP domain's Request URL waits for it, so a webhook that does not answer a signed call with
+// TwiML, or that answers a forged one, is never wired into live calls.
 import * as pulumi from "@pulumi/pulumi";
-
-/**
- * The command line. Relative and machine-independent on purpose: the Command's inputs are stored
- * in the state, and an absolute path would make a teammate's `pulumi up` rerun it for nothing.
- * `npx --no` runs the project's own tsx (installed by `npm ci`) and never downloads anything.
- */
-export const SMOKE_TEST_COMMAND = "npx --no tsx scripts/smoke-test.ts";
-
-/** Environment variables scripts/smoke-test.ts reads. */
-export const SMOKE_TEST_ENV = {
-  voiceUrl: "SMOKE_TEST_VOICE_URL",
-  authToken: "TWILIO_AUTH_TOKEN",
-  accountSid: "TWILIO_ACCOUNT_SID",
-  timeoutSeconds: "SMOKE_TEST_TIMEOUT_SECONDS",
-} as const;
+import { WebhookSmokeTestRun } from "../providers/webhookSmokeTest";
 
 export interface WebhookSmokeTestArgs {
   /** The deployed Request URL (`…/voice`). */
   voiceUrl: pulumi.Input<string>;
-  /** The real Twilio auth token (a Pulumi secret: it travels only in the secret environment). */
-  authToken: pulumi.Input<string>;
+  /** Sent as the sample call's AccountSid. The auth token comes from stack config (twilio:authToken). */
   accountSid?: pulumi.Input<string>;
   /**
    * Values whose change must rerun the test: the bundle's hash, the webhook settings, the
@@ -37,31 +21,24 @@ export interface WebhookSmokeTestArgs {
 }
 
 export class WebhookSmokeTest extends pulumi.ComponentResource {
-  readonly command: command.local.Command;
-  /**
-   * Resolves once the test has passed on this deployment. Not secret (unlike the Command's
-   * outputs, which inherit the token's secrecy), so what is derived from it stays readable.
-   */
+  readonly run: WebhookSmokeTestRun;
+  /** Resolves once the test has passed on this deployment. */
   readonly passed: pulumi.Output<boolean>;
 
   constructor(name: string, args: WebhookSmokeTestArgs, opts?: pulumi.ComponentResourceOptions) {
     super("line-call:test:WebhookSmokeTest", name, {}, opts);
-    this.command = new command.local.Command(
-      `${name}-command`,
+    this.run = new WebhookSmokeTestRun(
+      `${name}-run`,
       {
-        create: SMOKE_TEST_COMMAND,
-        environment: {
-          [SMOKE_TEST_ENV.voiceUrl]: args.voiceUrl,
-          [SMOKE_TEST_ENV.authToken]: pulumi.secret(args.authToken),
-          [SMOKE_TEST_ENV.accountSid]: args.accountSid ?? "",
-          [SMOKE_TEST_ENV.timeoutSeconds]: String(args.timeoutSeconds ?? 90),
-        },
-        // A change in any trigger replaces the Command, which runs `create` again.
-        triggers: [args.voiceUrl, ...args.rerunWhenChanged],
+        voiceUrl: args.voiceUrl,
+        accountSid: args.accountSid ?? "",
+        // A change in any trigger updates the run, which tests again.
+        triggers: pulumi.all(args.rerunWhenChanged).apply((values) => JSON.stringify(values)),
+        timeoutSeconds: args.timeoutSeconds ?? 90,
       },
       { parent: this, dependsOn: args.waitFor ?? [] },
     );
-    this.passed = pulumi.unsecret(this.command.stdout).apply(() => true);
+    this.passed = this.run.passed;
     this.registerOutputs({ passed: this.passed });
   }
 }

@@ -16,7 +16,7 @@ const NOT_DEPLOYED = [
   "docs/",
   ".gitignore",
   "biome.json",
-  "vitest.config.ts",
+  "vitest.config.mts",
 ];
 
 function affectsNoStack(file: string): boolean {

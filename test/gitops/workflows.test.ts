@@ -106,7 +106,7 @@ describe("workflows as documented", () => {
   const drift = load("pulumi-drift.yml");
   const all = { preview, deploy, drift };
 
-  it("pin Node 20 with the npm cache, install with npm ci, and pin the Pulumi CLI to the SDK", () => {
+  it("take Node from .node-version with the npm cache, install with npm ci, and pin the Pulumi CLI to the SDK", () => {
     for (const workflow of Object.values(all)) {
       const usingNode = Object.values(workflow.jobs).filter((job) =>
         job.steps.some((s) => /\bnpx |\bnpm /.test(s.run ?? "") || s.uses?.startsWith("pulumi/")),
@@ -114,7 +114,7 @@ describe("workflows as documented", () => {
       expect(usingNode.length).toBeGreaterThan(1);
       for (const job of usingNode) {
         const node = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
-        expect(node?.with).toEqual({ "node-version": "20", cache: "npm" });
+        expect(node?.with).toEqual({ "node-version-file": ".node-version", cache: "npm" });
         expect(job.steps.some((s) => s.run === "npm ci")).toBe(true);
       }
       for (const step of steps(workflow).filter((s) => s.uses?.startsWith("pulumi/actions@"))) {

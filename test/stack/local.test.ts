@@ -6,9 +6,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSmokeTest } from "../../providers/webhookSmokeTest";
 import { type LocalStack, localStackConfig, startLocalStack } from "../../scripts/local";
-import { runSmokeTest } from "../../scripts/smoke-test";
-import { PROJECT_ROOT, runProgram, stackFileConfig } from "./programHarness";
+import { PROJECT_ROOT, runProgram, SMOKE_TEST_RUN_TYPE, stackFileConfig } from "./programHarness";
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -79,8 +79,6 @@ describe("npm run local", () => {
     expect(run.registrations.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
     const domain = run.one("pulumi-nodejs:dynamic/twilio:SipDomain").inputs;
     expect(domain.voiceFallbackUrl).toBe("http://127.0.0.1:4011/fallback");
-    expect(run.one("command:local:Command").inputs.triggers).toEqual([
-      "http://127.0.0.1:4011/voice",
-    ]);
+    expect(run.one(SMOKE_TEST_RUN_TYPE).inputs.voiceUrl).toBe("http://127.0.0.1:4011/voice");
   });
 });

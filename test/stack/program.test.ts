@@ -8,7 +8,6 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sipDomainProvider } from "../../providers";
 import { buildLambdaBundle } from "../../scripts/build-lambda";
-import { SMOKE_TEST_COMMAND } from "../../stack/smokeTest";
 import {
   MOCK_API_ENDPOINT,
   type ProgramRun,
@@ -16,6 +15,7 @@ import {
   runProgram,
   SECRET_SIG,
   SIG_KEY,
+  SMOKE_TEST_RUN_TYPE,
   stackFileConfig,
   TEST_ACCOUNT_SID,
   TEST_AUTH_TOKEN,
@@ -27,7 +27,7 @@ const T = {
   list: "pulumi-nodejs:dynamic/twilio:IpAccessControlList",
   ip: "pulumi-nodejs:dynamic/twilio:IpAddress",
   mapping: "pulumi-nodejs:dynamic/twilio:IpAccessControlListMapping",
-  command: "command:local:Command",
+  smokeTest: SMOKE_TEST_RUN_TYPE,
   fn: "aws:lambda/function:Function",
   policy: "aws:iam/rolePolicy:RolePolicy",
   role: "aws:iam/role:Role",
@@ -145,7 +145,7 @@ describe("prod and dev stacks on AWS", () => {
         [T.list]: 1,
         [T.ip]: ips,
         [T.mapping]: 1,
-        [T.command]: 1,
+        [T.smokeTest]: 1,
         ...Object.fromEntries(AWS_TYPES_IN_ORDER.map((t) => [t, t === T.route ? 4 : 1])),
       });
     }
@@ -199,8 +199,8 @@ describe("prod and dev stacks on AWS", () => {
     expect(domain.inputs.voiceUrl).toBe(`${MOCK_API_ENDPOINT}/voice`);
     expect(domain.inputs.voiceFallbackUrl).toBe(`${MOCK_API_ENDPOINT}/fallback`);
     expect(domain.inputs.voiceStatusCallbackUrl).toBe(`${MOCK_API_ENDPOINT}/status`);
-    const command = connected.one(T.command);
-    // A data dependency: the domain's Request URL is not written until the command succeeded.
+    const command = connected.one(T.smokeTest);
+    // A data dependency: the domain's Request URL is not written until the smoke test passed.
     expect(domain.propertyDependencies.voiceUrl).toContain(command.urn);
     expect(domain.propertyDependencies.voiceFallbackUrl).not.toContain(command.urn);
     expect(connected.outputs.voiceUrl).toBe(`${MOCK_API_ENDPOINT}/voice`);
@@ -240,14 +240,12 @@ describe("prod and dev stacks on AWS", () => {
   });
 
   it("smoke-test the deployed /voice with the real token, rerunning when code, settings or URL change", () => {
-    const command = prod.one(T.command);
-    expect(command.inputs.create).toBe(SMOKE_TEST_COMMAND);
-    const env = command.wire.environment as Record<string, unknown>;
-    expect(env.SMOKE_TEST_VOICE_URL).toBe(`${MOCK_API_ENDPOINT}/voice`);
-    expect(isSecretOnTheWire(env.TWILIO_AUTH_TOKEN)).toBe(true);
-    expect((env.TWILIO_AUTH_TOKEN as { value: string }).value).toBe(TEST_AUTH_TOKEN);
-    const triggers = command.inputs.triggers as string[];
-    expect(triggers[0]).toBe(`${MOCK_API_ENDPOINT}/voice`);
+    const command = prod.one(T.smokeTest);
+    expect(command.inputs.voiceUrl).toBe(`${MOCK_API_ENDPOINT}/voice`);
+    expect(command.inputs.accountSid).toMatch(/^AC[0-9a-f]{32}$/);
+    // The token is read from stack config by the provider: it is no input at all.
+    expect(JSON.stringify(command.wire)).not.toContain(TEST_AUTH_TOKEN);
+    const triggers = JSON.parse(command.inputs.triggers as string) as string[];
     const shipped = readFileSync(builds[0]);
     const { createHash } = require("node:crypto") as typeof import("node:crypto");
     expect(triggers).toContain(createHash("sha256").update(shipped).digest("hex"));
@@ -256,7 +254,7 @@ describe("prod and dev stacks on AWS", () => {
     for (const type of [T.fn, T.stage, T.permission, T.integration, T.route]) {
       for (const r of prod.byType(type)) expect(command.dependencies).toContain(r.urn);
     }
-    const devTriggers = dev.one(T.command).inputs.triggers as string[];
+    const devTriggers = JSON.parse(dev.one(T.smokeTest).inputs.triggers as string) as string[];
     expect(devTriggers).not.toEqual(triggers);
   });
 
@@ -274,10 +272,10 @@ describe("prod and dev stacks on AWS", () => {
     }
   });
 
-  it("run the function on nodejs22.x arm64, logging JSON to its own log group with retention", () => {
+  it("run the function on nodejs24.x arm64, logging JSON to its own log group with retention", () => {
     const fn = prod.one(T.fn).inputs;
     expect(fn).toMatchObject({
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       architectures: ["arm64"],
       handler: "index.handler",
       loggingConfig: { logFormat: "JSON", logGroup: "webhook-logs-1a2b3c" },
@@ -400,8 +398,9 @@ describe("bring your own TwiML host (webhookBaseUrl)", () => {
     });
     expect(run.outputs.webhookBaseUrl).toBe("https://twiml.example.com/line");
     // The smoke test still guards the Request URL.
-    const command = run.one(T.command);
-    expect(command.inputs.triggers).toEqual(["https://twiml.example.com/line/voice"]);
+    const command = run.one(T.smokeTest);
+    expect(command.inputs.voiceUrl).toBe("https://twiml.example.com/line/voice");
+    expect(command.inputs.triggers).toBe("[]");
     expect(run.one(T.domain).propertyDependencies.voiceUrl).toContain(command.urn);
   });
 
@@ -409,7 +408,7 @@ describe("bring your own TwiML host (webhookBaseUrl)", () => {
     const run = await runProgram({
       ...byo({ "line-call:lineConnected": "true" }),
       preview: true,
-      commandsPending: true,
+      smokeTestPending: true,
     });
     expect(run.error).toBeUndefined();
     const domain = run.one(T.domain).wire;
@@ -429,21 +428,20 @@ describe("bring your own TwiML host (webhookBaseUrl)", () => {
   it("reruns the smoke test when the URL changes", async () => {
     const a = await runProgram(byo());
     const b = await runProgram(byo({ "line-call:webhookBaseUrl": "https://twiml2.example.com" }));
-    expect(a.one(T.command).inputs.triggers).not.toEqual(b.one(T.command).inputs.triggers);
+    expect(a.one(T.smokeTest).inputs.voiceUrl).not.toEqual(b.one(T.smokeTest).inputs.voiceUrl);
   });
 
   it("works with API-key credentials and no auth token, without a smoke test", async () => {
     const run = await runProgram(byo({ "line-call:lineConnected": "true" }, false));
     expect(run.error).toBeUndefined();
-    expect(run.byType(T.command)).toEqual([]);
+    expect(run.byType(T.smokeTest)).toEqual([]);
     expect(run.one(T.domain).inputs.voiceUrl).toBe("https://twiml.example.com/line/voice");
   });
 
   it("keeps an auth token from TWILIO_AUTH_TOKEN secret too", async () => {
     const settings = byo({}, false);
     const run = await runProgram({ ...settings, env: { TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN } });
-    const env = run.one(T.command).wire.environment as Record<string, unknown>;
-    expect(isSecretOnTheWire(env.TWILIO_AUTH_TOKEN)).toBe(true);
+    expect(run.byType(T.smokeTest)).toHaveLength(1);
     for (const r of run.registrations) {
       expect(JSON.stringify(plaintextParts(r.wire))).not.toContain(TEST_AUTH_TOKEN);
     }

@@ -50,10 +50,10 @@ export interface StackSettings {
   /** Environment variables for the run (TWILIO_* fallbacks, AWS_REGION …); others are cleared. */
   env?: Record<string, string>;
   /**
-   * Preview a deployment in which the smoke-test Command has yet to run: the engine reports no
-   * stdout for it, so what depends on its result is unknown (needs `preview: true`).
+   * Preview a deployment in which the smoke test has yet to run: the engine reports no outputs
+   * for it, so what depends on its result is unknown (needs `preview: true`).
    */
-  commandsPending?: boolean;
+  smokeTestPending?: boolean;
 }
 
 /** Reads Pulumi.<stack>.yaml's `config:` block. */
@@ -62,6 +62,9 @@ export function stackFileConfig(stack: string): Record<string, unknown> {
   const parsed = YAML.parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
   return { ...(parsed.config ?? {}) };
 }
+
+/** The smoke test's dynamic resource type (providers/webhookSmokeTest.ts). */
+export const SMOKE_TEST_RUN_TYPE = "pulumi-nodejs:dynamic/line-call:WebhookSmokeTestRun";
 
 /** A made-up auth token, recognisable in any output it must never appear in. */
 export const TEST_AUTH_TOKEN = "c0ffee00c0ffee00c0ffee00c0ffee00";
@@ -147,10 +150,10 @@ function mockState(
           executionArn: arn("execute-api", API_ID),
         },
       };
-    case "command:local:Command":
+    case SMOKE_TEST_RUN_TYPE:
       return {
         id: `${name}-id`,
-        state: { ...inputs, stdout: "webhook smoke test passed", stderr: "" },
+        state: { ...inputs, passed: true, attempts: 1, summary: "webhook smoke test passed" },
       };
     default:
       return { id: `${name}-id`, state: { ...inputs } };
@@ -206,8 +209,8 @@ export async function runProgram(settings: StackSettings): Promise<ProgramRun> {
     {
       newResource: (args) => {
         const mocked = mockState(args.type, args.name, args.inputs);
-        if (settings.commandsPending && args.type === "command:local:Command") {
-          const { stdout: _stdout, stderr: _stderr, ...rest } = mocked.state;
+        if (settings.smokeTestPending && args.type === SMOKE_TEST_RUN_TYPE) {
+          const { passed: _passed, attempts: _attempts, summary: _summary, ...rest } = mocked.state;
           return { id: mocked.id, state: rest };
         }
         return mocked;
@@ -253,7 +256,7 @@ export async function runProgram(settings: StackSettings): Promise<ProgramRun> {
   let outputs: Record<string, unknown> = {};
   let error: Error | undefined;
   try {
-    const program = await import("../../index");
+    const program = await import("../../index.js");
     outputs = (await promiseOf({ ...program })) as Record<string, unknown>;
     // Resources nothing exports (stage, permission…) may still be registering.
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();

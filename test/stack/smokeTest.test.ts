@@ -1,13 +1,13 @@
-// The post-deploy smoke test (scripts/smoke-test.ts) against the real webhook handler served as
-// an HTTP API would serve it, and against webhooks that must fail it; and the exact command line
-// the stack's local.Command runs.
+// The post-deploy smoke test (providers/webhookSmokeTest.ts) against the real webhook handler
+// served as an HTTP API would serve it, and against webhooks that must fail it; the provider that
+// `pulumi up` runs it through; and the manual command line (scripts/smoke-test.ts).
 import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
-import { runSmokeTest } from "../../scripts/smoke-test";
-import { SMOKE_TEST_COMMAND, SMOKE_TEST_ENV } from "../../stack/smokeTest";
+import { runSmokeTest, webhookSmokeTestProvider } from "../../providers/webhookSmokeTest";
+import { SMOKE_TEST_COMMAND, SMOKE_TEST_ENV } from "../../scripts/smoke-test";
 import { PROJECT_ROOT, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from "./programHarness";
 
 const SETTINGS = {
@@ -141,7 +141,84 @@ describe("runSmokeTest", () => {
   });
 });
 
-/** Runs the stack's command line exactly as local.Command does (`/bin/sh -c` in the project). */
+describe("the smoke-test provider", () => {
+  // The provider reads the token the way `configure` hands it stack config.
+  const configured = (token: string | undefined) =>
+    webhookSmokeTestProvider.configure?.({
+      config: { get: (key: string) => (key === "twilio:authToken" ? token : undefined) },
+    } as never);
+
+  it("creates only when the webhook passes, with the token from stack config", async () => {
+    const good = await webhook({ ...SETTINGS, TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN });
+    await configured(TEST_AUTH_TOKEN);
+    const checked = await webhookSmokeTestProvider.check?.({}, { voiceUrl: `${good.url}/voice` });
+    expect(checked?.failures).toBeUndefined();
+    const created = await webhookSmokeTestProvider.create?.(checked?.inputs);
+    expect(created?.outs).toMatchObject({ passed: true, attempts: 1, timeoutSeconds: 90 });
+    expect(JSON.stringify(created)).not.toContain(TEST_AUTH_TOKEN);
+  });
+
+  it("fails a create against a webhook that validates with another token, saying what to check", async () => {
+    const bad = await webhook({
+      ...SETTINGS,
+      TWILIO_AUTH_TOKEN: "ffffffffffffffffffffffffffffffff",
+    });
+    await configured(TEST_AUTH_TOKEN);
+    await expect(
+      webhookSmokeTestProvider.create?.({
+        voiceUrl: `${bad.url}/voice`,
+        accountSid: "",
+        triggers: "",
+        timeoutSeconds: 1,
+      }),
+    ).rejects.toThrow(/signed call got 403.*check that twilio:authToken/);
+  });
+
+  it("names the key to set when no auth token is configured", async () => {
+    const saved = process.env.TWILIO_AUTH_TOKEN;
+    delete process.env.TWILIO_AUTH_TOKEN;
+    await configured(undefined);
+    await expect(
+      webhookSmokeTestProvider.create?.({
+        voiceUrl: "http://127.0.0.1:9/voice",
+        accountSid: "",
+        triggers: "",
+        timeoutSeconds: 1,
+      }),
+    ).rejects.toThrow(/twilio:authToken/);
+    if (saved !== undefined) process.env.TWILIO_AUTH_TOKEN = saved;
+  });
+
+  it("refuses a bad URL and timeout in check, and lets unknowns through", async () => {
+    const bad = await webhookSmokeTestProvider.check?.(
+      {},
+      { voiceUrl: "ftp://x", timeoutSeconds: 0 },
+    );
+    expect(bad?.failures?.map((f) => f.property).sort()).toEqual(["timeoutSeconds", "voiceUrl"]);
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const preview = await webhookSmokeTestProvider.check?.(
+      {},
+      { voiceUrl: unknown, accountSid: unknown, triggers: unknown, timeoutSeconds: unknown },
+    );
+    expect(preview?.failures).toBeUndefined();
+    const diff = await webhookSmokeTestProvider.diff?.(
+      "id",
+      { voiceUrl: "http://a/voice", accountSid: "", triggers: "[]", timeoutSeconds: 90 },
+      { voiceUrl: "http://a/voice", accountSid: "", triggers: unknown, timeoutSeconds: 90 },
+    );
+    expect(diff).toMatchObject({ changes: true, replaces: [] });
+  });
+
+  it("keeps what the last run stored on refresh, so the drift gate never reruns it", async () => {
+    const props = { voiceUrl: "http://a/voice", passed: true };
+    expect(await webhookSmokeTestProvider.read?.("smoke-test-1", props)).toEqual({
+      id: "smoke-test-1",
+      props,
+    });
+  });
+});
+
+/** Runs the manual command line as an operator would (`/bin/sh -c` in the project). */
 function runCommandLine(env: Record<string, string>) {
   return new Promise<{ code: number | null; output: string }>((resolve) => {
     const child = spawn("/bin/sh", ["-c", SMOKE_TEST_COMMAND], {
@@ -159,7 +236,7 @@ function runCommandLine(env: Record<string, string>) {
   });
 }
 
-describe(`the command line (${SMOKE_TEST_COMMAND})`, () => {
+describe(`the manual command line (${SMOKE_TEST_COMMAND})`, () => {
   it("exits 0 on a good webhook and 1 on a bad one, never printing the token", async () => {
     const good = await webhook({ ...SETTINGS, TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN });
     const passed = await runCommandLine({

@@ -81,8 +81,6 @@ describe("the Lambda bundle", () => {
           AWS_EC2_METADATA_DISABLED: "true",
           AWS_CONFIG_FILE: "/nonexistent/aws-config",
           AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
-          // This machine runs Node 20; the Lambda runtime is Node 22.
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         },
       },
     );

@@ -37,8 +37,6 @@ beforeAll(async () => {
     AWS_EC2_METADATA_DISABLED: "true",
     AWS_CONFIG_FILE: "/nonexistent/aws-config",
     AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
-    // This machine runs Node 20; the Lambda runtime is Node 22.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   });
   delete process.env.AWS_PROFILE;
 });

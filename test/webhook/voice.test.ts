@@ -8,6 +8,7 @@ import {
   hexUserToUser,
   SAMPLE_LINE_USER_ID,
   sampleLineCall,
+  twilioSignature,
 } from "../../scripts/twilioSignedRequest";
 import {
   AUTH_TOKEN,
@@ -158,7 +159,6 @@ describe("POST /voice with a signed LINE call", () => {
       sipDomain: "line-example.sip.twilio.com",
       latencyMs: expect.any(Number),
     });
-    const { twilioSignature } = await import("../../scripts/twilioSignedRequest");
     const signature = twilioSignature(
       AUTH_TOKEN,
       `${w.webhook.publicBaseUrl}/voice`,

@@ -1,0 +1,234 @@
+// The post-deploy smoke test of the TwiML webhook, as a resource: `pulumi up` creates it only
+// once a sample LINE call signed with the account's auth token comes back as TwiML that dials,
+// and the same call unsigned is refused with 403. The SIP domain's Request URL waits for it, so a
+// webhook that fails either check is never wired into live calls.
+//
+// A dynamic resource rather than a local command: it needs no resource plugin beyond the one the
+// Twilio resources already use, the token comes from stack config through `configure` (never an
+// input, an environment variable or the state), and the engine runs it like every other resource.
+import * as pulumi from "@pulumi/pulumi";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { sampleLineCall, type TwilioParams, twilioSignature } from "../model/twilioRequest";
+import { checkInputs, diffInputs, type Props, type Schema } from "./inputs";
+import { configureTwilio, twilioAuthToken } from "./twilioClient";
+
+export interface SmokeTestOptions {
+  voiceUrl: string;
+  authToken: string;
+  accountSid?: string;
+  timeoutMs?: number;
+  retryDelayMs?: number;
+  /** Per request. */
+  requestTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface SmokeTestResult {
+  ok: boolean;
+  attempts: number;
+  /** One line: what passed, or what the last attempt got instead. */
+  summary: string;
+}
+
+/** A sample LINE call (see model/twilioRequest.ts) addressed to the webhook under test. */
+export function smokeTestCall(voiceUrl: string, accountSid?: string): TwilioParams {
+  const { randomBytes } = require("node:crypto");
+  const host = new URL(voiceUrl).hostname;
+  return sampleLineCall({
+    ...(accountSid ? { AccountSid: accountSid } : {}),
+    CallSid: `CA${randomBytes(16).toString("hex")}`,
+    SipCallId: `line-call-smoke-test-${randomBytes(8).toString("hex")}@${host}`,
+  });
+}
+
+interface Answer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+async function post(
+  url: string,
+  params: TwilioParams,
+  signature: string | undefined,
+  timeoutMs: number,
+): Promise<Answer> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "user-agent": "line-call-smoke-test",
+      ...(signature ? { "x-twilio-signature": signature } : {}),
+    },
+    body: new URLSearchParams(params).toString(),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get("content-type") ?? "",
+    body: await response.text(),
+  };
+}
+
+function describeAnswer(answer: Answer): string {
+  const body = answer.body.replace(/\s+/g, " ").slice(0, 160);
+  return `${answer.status} ${answer.contentType || "(no content-type)"} ${JSON.stringify(body)}`;
+}
+
+/** The problem with one round (signed and unsigned), or undefined when both answered right. */
+export function judge(signed: Answer, unsigned: Answer): string | undefined {
+  if (
+    signed.status !== 200 ||
+    !/xml/i.test(signed.contentType) ||
+    !/<Response[\s>]/.test(signed.body)
+  ) {
+    return `a signed call got ${describeAnswer(signed)}, expected 200 TwiML`;
+  }
+  if (!/<Dial[\s>]/.test(signed.body)) {
+    return (
+      `a signed call got TwiML without <Dial> (the webhook's apology for bad settings?): ` +
+      `${describeAnswer(signed)}; see the function's log`
+    );
+  }
+  if (unsigned.status !== 403) {
+    return `an unsigned call got ${describeAnswer(unsigned)}, expected 403: the webhook must refuse unsigned requests`;
+  }
+  if (/<Response[\s>]/.test(unsigned.body)) {
+    return "an unsigned call got TwiML with its 403: it must get no TwiML";
+  }
+  return undefined;
+}
+
+/** Signed and unsigned calls, retried until the timeout so a new API and function can come up. */
+export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTestResult> {
+  const timeoutMs = options.timeoutMs ?? 90_000;
+  const retryDelayMs = options.retryDelayMs ?? 3_000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  const log = options.log ?? (() => {});
+  const deadline = Date.now() + timeoutMs;
+  let attempts = 0;
+  let problem = "no attempt made";
+  for (;;) {
+    attempts++;
+    const params = smokeTestCall(options.voiceUrl, options.accountSid);
+    const signature = twilioSignature(options.authToken, options.voiceUrl, params);
+    try {
+      const signed = await post(options.voiceUrl, params, signature, requestTimeoutMs);
+      const unsigned = await post(options.voiceUrl, params, undefined, requestTimeoutMs);
+      const found = judge(signed, unsigned);
+      if (!found) {
+        return {
+          ok: true,
+          attempts,
+          summary:
+            `webhook smoke test passed: signed POST ${options.voiceUrl} → 200 TwiML with <Dial>, ` +
+            `unsigned → 403 (attempt ${attempts})`,
+        };
+      }
+      problem = found;
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      problem = `${options.voiceUrl} did not answer: ${(error as Error).message}${cause ? ` (${cause})` : ""}`;
+    }
+    if (Date.now() + retryDelayMs > deadline) break;
+    log(`attempt ${attempts}: ${problem}; retrying`);
+    await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
+  }
+  return {
+    ok: false,
+    attempts,
+    summary: `webhook smoke test failed after ${attempts} attempts: ${problem}`,
+  };
+}
+
+export const WEBHOOK_SMOKE_TEST_SCHEMA: Schema = {
+  /** The deployed Request URL (`…/voice`). */
+  voiceUrl: {
+    kind: "url",
+    required: true,
+    example: "the webhook's …/voice URL",
+  },
+  /** Sent as the sample call's AccountSid ("" = the example SID). */
+  accountSid: { kind: "string", defaultValue: "" },
+  /** What must rerun the test when it changes (bundle hash, settings, token version), as one string. */
+  triggers: { kind: "string", defaultValue: "" },
+  timeoutSeconds: {
+    kind: "integer",
+    defaultValue: 90,
+    rule: (value: number) =>
+      value >= 1 && value <= 900 ? undefined : "must be from 1 to 900 seconds",
+  },
+};
+
+/** Runs the test with the configured auth token; throws its one-line summary when it fails. */
+async function passOrThrow(inputs: Props): Promise<Props> {
+  const result = await runSmokeTest({
+    voiceUrl: inputs.voiceUrl as string,
+    authToken: twilioAuthToken(),
+    accountSid: (inputs.accountSid as string) || undefined,
+    timeoutMs: (inputs.timeoutSeconds as number) * 1000,
+  });
+  if (!result.ok) {
+    const hint = /signed call got 403/.test(result.summary)
+      ? " (check that twilio:authToken is the token the webhook validates with)"
+      : "";
+    throw new Error(`${result.summary}${hint}`);
+  }
+  return { ...inputs, passed: true, attempts: result.attempts, summary: result.summary };
+}
+
+export const webhookSmokeTestProvider: dynamic.ResourceProvider = {
+  configure: configureTwilio,
+
+  async check(_olds: Props, news: Props) {
+    return checkInputs(WEBHOOK_SMOKE_TEST_SCHEMA, news);
+  },
+
+  async diff(_id: string, olds: Props, news: Props) {
+    // Every change reruns the test in place (update); nothing about it lives outside the state.
+    return diffInputs(WEBHOOK_SMOKE_TEST_SCHEMA, olds, news);
+  },
+
+  async create(inputs: Props) {
+    const { randomUUID } = require("node:crypto");
+    return { id: `smoke-test-${randomUUID()}`, outs: await passOrThrow(inputs) };
+  },
+
+  async update(_id: string, _olds: Props, news: Props) {
+    return { outs: await passOrThrow(news) };
+  },
+
+  // Nothing to look up: a refresh keeps what the last passing run stored, so the drift gate
+  // never reruns (or fails on) the test.
+  async read(id: string, props: Props) {
+    return { id, props };
+  },
+
+  async delete() {},
+};
+
+export interface WebhookSmokeTestRunArgs {
+  voiceUrl: pulumi.Input<string>;
+  accountSid?: pulumi.Input<string>;
+  triggers?: pulumi.Input<string>;
+  timeoutSeconds?: pulumi.Input<number>;
+}
+
+/** One passing run of the smoke test (the resource is created or updated only when it passes). */
+export class WebhookSmokeTestRun extends pulumi.dynamic.Resource {
+  declare readonly voiceUrl: pulumi.Output<string>;
+  declare readonly passed: pulumi.Output<boolean>;
+  declare readonly attempts: pulumi.Output<number>;
+  declare readonly summary: pulumi.Output<string>;
+
+  constructor(name: string, args: WebhookSmokeTestRunArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      webhookSmokeTestProvider,
+      name,
+      { passed: undefined, attempts: undefined, summary: undefined, ...args },
+      opts,
+      "line-call",
+      "WebhookSmokeTestRun",
+    );
+  }
+}
