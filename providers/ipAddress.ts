@@ -108,22 +108,40 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: Props) {
     const listSid = inputs.ipAccessControlListSid as string;
+    // The natural key of an entry is its address and prefix within the list.
+    const findExisting = async (sip: TwilioSip) => {
+      const entries: Props[] = await sip
+        .ipAccessControlLists(listSid)
+        .ipAddresses.list({ pageSize: 1000 });
+      return entries.find(
+        (entry) =>
+          entry.ipAddress === inputs.ipAddress &&
+          Number(entry.cidrPrefixLength ?? 32) === inputs.cidrPrefixLength,
+      );
+    };
+    // Adopt before creating: an entry for this address already in the list is one a failed or
+    // interrupted create left behind (Twilio wrote it, Pulumi never heard back), and creating
+    // another would leave a copy outside the state that outlives the address's removal.
+    const leftBehind = await twilioCall(
+      `look up ${describe(inputs)} before creating it`,
+      findExisting,
+    );
+    if (leftBehind) {
+      const entry =
+        leftBehind.friendlyName === inputs.friendlyName
+          ? leftBehind
+          : await twilioCall<Props>(`update ${describe(inputs)} (${leftBehind.sid})`, (sip) =>
+              sip
+                .ipAccessControlLists(listSid)
+                .ipAddresses(leftBehind.sid as string)
+                .update(twilioParams(inputs)),
+            );
+      return { id: entry.sid as string, outs: ipOutputs(entry, listSid) };
+    }
     const created = await twilioCall<Props>(
       `create ${describe(inputs)}`,
       (sip) => sip.ipAccessControlLists(listSid).ipAddresses.create(twilioParams(inputs)),
-      {
-        // The natural key of an entry is its address and prefix within the list.
-        findExisting: async (sip: TwilioSip) => {
-          const entries: Props[] = await sip
-            .ipAccessControlLists(listSid)
-            .ipAddresses.list({ pageSize: 1000 });
-          return entries.find(
-            (entry) =>
-              entry.ipAddress === inputs.ipAddress &&
-              Number(entry.cidrPrefixLength ?? 32) === inputs.cidrPrefixLength,
-          );
-        },
-      },
+      { findExisting },
     );
     return { id: created.sid as string, outs: ipOutputs(created, listSid) };
   },

@@ -274,6 +274,16 @@ export async function twilioCall<T>(
       if (!isRetryableTwilioError(error)) break;
     }
   }
+  // The last attempt may have done the work too (a lost response): look once more before giving
+  // up, so a create that did happen is returned and recorded rather than left untracked.
+  if (
+    options.findExisting &&
+    isRetryableTwilioError(lastError) &&
+    mayHaveReachedTwilio(lastError)
+  ) {
+    const existing = await options.findExisting(sip).catch(() => undefined);
+    if (existing !== undefined) return existing;
+  }
   throw toProviderError(what, lastError as TwilioApiError);
 }
 

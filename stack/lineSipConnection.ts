@@ -77,7 +77,10 @@ export class LineSipConnection extends pulumi.ComponentResource {
       { friendlyName: args.ipAccessControlListName, adopt: args.adopt ?? false },
       parent,
     );
-    const listSid = this.ipAccessControlList.sid;
+    // The resource ids are the SIDs. Taken from the id, not the `sid` output: the engine knows an
+    // id throughout a preview, while an output of a resource being updated is unknown there, which
+    // would preview the entries and the mapping as replaced whenever the list or domain changes.
+    const listSid = this.ipAccessControlList.id;
     this.ipAddresses = args.ipAddresses.map(
       (entry) =>
         new IpAddress(
@@ -112,7 +115,7 @@ export class LineSipConnection extends pulumi.ComponentResource {
     // calls from exactly the listed addresses, never from a half-filled list.
     this.mapping = new IpAccessControlListMapping(
       names.mapping,
-      { domainSid: this.domain.sid, ipAccessControlListSid: listSid },
+      { domainSid: this.domain.id, ipAccessControlListSid: listSid },
       { parent: this, dependsOn: this.ipAddresses },
     );
 

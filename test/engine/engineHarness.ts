@@ -1,0 +1,215 @@
+// The real Pulumi CLI on a stack shaped like `local`: a temporary file backend and PULUMI_HOME, the
+// Twilio stand-in and the webhook on free ports, and a copy of the project (its own files, with
+// node_modules linked) in a temporary directory, so the stack file `pulumi stack init` writes never
+// lands in the repository. AWS stays under mocks (test/stack/): its provider plugin cannot be
+// built from Go modules.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import YAML from "yaml";
+import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
+import { localStackConfig, PROJECT_ROOT } from "../../scripts/local";
+import { webhookEnvironment } from "../../stack/webhookEnvironment";
+import {
+  DEFAULT_AUTH_TOKEN,
+  startTwilioStandin,
+  type TwilioStandin,
+} from "../twilio-standin/server";
+
+/** The directory holding `pulumi`, or undefined when there is none on PATH. */
+export function pulumiOnPath(): string | undefined {
+  const found = spawnSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" });
+  return found.status === 0 ? path.dirname(found.stdout.trim()) : undefined;
+}
+
+/**
+ * Whether the engine tests run. On CI (CI=true) a missing CLI is a failure, never a skip; on a
+ * developer machine they are skipped with a note saying how to enable them.
+ */
+export function engineTestsEnabled(): boolean {
+  if (pulumiOnPath()) return true;
+  if (process.env.CI === "true") {
+    throw new Error(
+      "CI=true but no pulumi on PATH: .ci/run puts `npm run pulumi-cli`'s directory on PATH first",
+    );
+  }
+  console.warn(
+    "Engine tests skipped: no pulumi on PATH. Enable them with\n" +
+      '  export PATH="$(npm run -s pulumi-cli | tail -n1):$PATH"',
+  );
+  return false;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, for messages. */
+  output: string;
+}
+
+export const ENGINE_PASSPHRASE = "line-call-engine-test";
+
+/** What `pulumi up` needs of the project: the program, its code and the policy pack. */
+const PROJECT_ENTRIES = [
+  "Pulumi.yaml",
+  "package.json",
+  "tsconfig.json",
+  "index.ts",
+  "lambda",
+  "model",
+  "policy",
+  "providers",
+  "scripts",
+  "stack",
+];
+
+/** A copy of the program to run the CLI in; returns its directory. */
+export function copyProject(into: string): string {
+  const project = path.join(into, "project");
+  for (const entry of PROJECT_ENTRIES) {
+    cpSync(path.join(PROJECT_ROOT, entry), path.join(project, entry), { recursive: true });
+  }
+  symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(project, "node_modules"));
+  return project;
+}
+
+export interface EngineStack {
+  name: string;
+  dir: string;
+  /** The copy of the project the CLI runs in. */
+  project: string;
+  configFile: string;
+  standin: TwilioStandin;
+  webhook: LocalWebhook;
+  env: Record<string, string>;
+  /** Runs `pulumi <args> --stack <name> --non-interactive` in the project copy. */
+  pulumi(args: string[]): Promise<CliResult>;
+  /** Starts it and returns the child, for tests that kill it. */
+  start(args: string[]): { child: ChildProcess; done: Promise<CliResult> };
+  /** The stack file's `config:` block, to read or rewrite (then call writeConfig). */
+  readConfig(): Record<string, unknown>;
+  writeConfig(config: Record<string, unknown>): void;
+  close(): Promise<void>;
+}
+
+/** Sets up a fresh stack `name` (stack init, secret auth token set through the CLI). */
+export async function createEngineStack(name: string): Promise<EngineStack> {
+  const dir = mkdtempSync(path.join(tmpdir(), "line-call-engine-"));
+  const { config, values } = localStackConfig();
+  const standin = await startTwilioStandin({
+    port: 0,
+    accountSid: values["twilio:accountSid"],
+    authToken: DEFAULT_AUTH_TOKEN,
+  });
+  // The webhook validates signatures against its public URL, known once it listens.
+  const webhookEnv: Record<string, string> = {
+    ...webhookEnvironment(config),
+    TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
+  };
+  const webhook = await startLocalWebhook({ port: 0, env: webhookEnv, log: () => {} });
+  webhookEnv.PUBLIC_BASE_URL = webhook.url;
+
+  const project = copyProject(dir);
+  mkdirSync(path.join(dir, "state"));
+  const configFile = path.join(project, `Pulumi.${name}.yaml`);
+  const stackConfig: Record<string, unknown> = {
+    ...YAML.parse(readFileSync(path.join(PROJECT_ROOT, "Pulumi.local.yaml"), "utf8")).config,
+    "twilio:apiBaseUrl": standin.url,
+    "line-call:webhookBaseUrl": webhook.url,
+  };
+  writeFileSync(configFile, YAML.stringify({ config: stackConfig }));
+
+  const env: Record<string, string> = {
+    PULUMI_HOME: path.join(dir, "home"),
+    PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+    PULUMI_CONFIG_PASSPHRASE: ENGINE_PASSPHRASE,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    NO_COLOR: "1",
+  };
+  // The operator's own shell: no Twilio or AWS credentials leak into the run from outside.
+  const baseEnv = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) =>
+        !key.startsWith("TWILIO_") && !key.startsWith("AWS_") && !key.startsWith("PULUMI_"),
+    ),
+  ) as Record<string, string>;
+
+  const start = (args: string[]) => {
+    const child = spawn("pulumi", [...args, "--stack", name, "--non-interactive"], {
+      cwd: project,
+      env: { ...baseEnv, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const done = new Promise<CliResult>((resolve) =>
+      child.on("close", (code) =>
+        resolve({ code, stdout, stderr, output: `${stdout}\n${stderr}` }),
+      ),
+    );
+    return { child, done };
+  };
+
+  const stack: EngineStack = {
+    name,
+    dir,
+    project,
+    configFile,
+    standin,
+    webhook,
+    env,
+    pulumi: (args) => start(args).done,
+    start: (args) => start(args),
+    readConfig: () => YAML.parse(readFileSync(configFile, "utf8")).config,
+    writeConfig: (next) => {
+      const whole = YAML.parse(readFileSync(configFile, "utf8"));
+      writeFileSync(configFile, YAML.stringify({ ...whole, config: next }));
+    },
+    close: async () => {
+      await Promise.allSettled([webhook.close(), standin.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+
+  const init = await stack.pulumi(["stack", "init", "--secrets-provider", "passphrase"]);
+  if (init.code !== 0) throw new Error(`pulumi stack init failed:\n${init.output}`);
+  const secret = await stack.pulumi([
+    "config",
+    "set",
+    "--secret",
+    "twilio:authToken",
+    DEFAULT_AUTH_TOKEN,
+  ]);
+  if (secret.code !== 0) throw new Error(`pulumi config set failed:\n${secret.output}`);
+  return stack;
+}
+
+/** Fails with the CLI's own output when a command did not succeed. */
+export function expectSuccess(result: CliResult, what: string): CliResult {
+  if (result.code !== 0) throw new Error(`${what} exited ${result.code}:\n${result.output}`);
+  return result;
+}
+
+/** Step operations of `pulumi preview --json`, by resource type, e.g. {"IpAddress": ["create"]}. */
+export function previewSteps(json: string): Array<{ op: string; urn: string }> {
+  const parsed = JSON.parse(json) as { steps?: Array<{ op: string; urn: string }> };
+  return (parsed.steps ?? []).filter((step) => step.op !== "same");
+}
