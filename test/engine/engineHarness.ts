@@ -202,6 +202,31 @@ export async function createEngineStack(name: string): Promise<EngineStack> {
   return stack;
 }
 
+/**
+ * `--policy-pack` argument for the project's policy pack. Users pass the folder (`--policy-pack
+ * policy`), which the CLI starts through the language host's RunPlugin; the language host these
+ * machines can build (see scripts/pulumi-cli.ts) predates RunPlugin, so here the same pack is
+ * started as a binary analyzer plugin, which the CLI also accepts: a two-line launcher beside
+ * PulumiPolicy.yaml that runs @pulumi/pulumi's own policy-pack runner on the folder, as RunPlugin
+ * does. The pack, the analyzer protocol and the CLI's enforcement are the real ones.
+ */
+export function policyPackArgument(stack: EngineStack): string {
+  const policyDir = path.join(stack.project, "policy");
+  const runner = path.join(
+    stack.project,
+    "node_modules",
+    "@pulumi",
+    "pulumi",
+    "cmd",
+    "run-policy-pack",
+  );
+  const launcher = path.join(policyDir, "pulumi-analyzer-policy-launcher");
+  writeFileSync(launcher, `#!/bin/sh\nexec node "${runner}" "$1" "${policyDir}"\n`, {
+    mode: 0o755,
+  });
+  return launcher;
+}
+
 /** Fails with the CLI's own output when a command did not succeed. */
 export function expectSuccess(result: CliResult, what: string): CliResult {
   if (result.code !== 0) throw new Error(`${what} exited ${result.code}:\n${result.output}`);
