@@ -7,19 +7,20 @@
 //   npm run local                 # start both, then pulumi up --stack local (asks to confirm)
 //   npm run local -- --yes        # … without the confirmation prompt
 //   npm run local -- --no-up      # only start both; print the commands to run yourself
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { type LocalWebhook, startLocalWebhook } from "../lambda/localAdapter";
-import { type ConfigSource, type LineCallConfig, validateConfig } from "../stack/config";
-import { webhookEnvironment } from "../stack/webhookEnvironment";
 import {
   DEFAULT_AUTH_TOKEN,
   startTwilioStandin,
   type TwilioStandin,
-} from "../test/twilio-standin/server";
+} from "../devkit/twilio-standin/server";
+import { type LocalWebhook, startLocalWebhook } from "../lambda/localAdapter";
+import { type ConfigSource, type LineCallConfig, validateConfig } from "../stack/config";
+import { webhookEnvironment } from "../stack/webhookEnvironment";
 import { parseStackConfig } from "./gitops/stackConfig";
+import { ensureToolchain, lockedPulumiVersion } from "./pulumi-cli";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 export const LOCAL_STACK = "local";
@@ -127,6 +128,7 @@ export async function startLocalStack(
     pulumiEnv: {
       PULUMI_BACKEND_URL: `file://${root}`,
       PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
       TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
     },
     close: async () => {
@@ -139,13 +141,38 @@ function hasPulumiCli(): boolean {
   return !spawnSync("pulumi", ["version"], { stdio: "ignore" }).error;
 }
 
-function pulumi(args: string[], env: Record<string, string>): number {
-  const result = spawnSync("pulumi", args, {
+/**
+ * The directory of the `pulumi` to run: the one on PATH, else the toolchain `npm run pulumi-cli`
+ * builds from Go modules (built now if it is not there yet), else undefined.
+ */
+function pulumiDir(log: (line: string) => void): string | undefined | null {
+  if (hasPulumiCli()) return null;
+  try {
+    return ensureToolchain(lockedPulumiVersion(PROJECT_ROOT));
+  } catch (error) {
+    log(`No pulumi on PATH, and it could not be built here: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+/**
+ * Runs the CLI without blocking: the stand-in and the webhook live in this process and must keep
+ * answering while `pulumi up` talks to them (a spawnSync here would stall every request).
+ */
+function pulumi(args: string[], env: Record<string, string>, bin: string | null): Promise<number> {
+  const child = spawn(bin ? path.join(bin, "pulumi") : "pulumi", args, {
     cwd: PROJECT_ROOT,
     stdio: "inherit",
-    env: { ...process.env, ...env },
+    env: {
+      ...process.env,
+      ...(bin ? { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` } : {}),
+      ...env,
+    },
   });
-  return result.status ?? 1;
+  return new Promise((resolve) => {
+    child.on("error", () => resolve(1));
+    child.on("close", (code) => resolve(code ?? 1));
+  });
 }
 
 async function main(): Promise<void> {
@@ -162,9 +189,10 @@ async function main(): Promise<void> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 
-  if (flags["no-up"] || !hasPulumiCli()) {
+  const bin = flags["no-up"] ? undefined : pulumiDir((line) => console.log(line));
+  if (bin === undefined) {
     if (!flags["no-up"])
-      console.log("The Pulumi CLI is not on PATH (https://www.pulumi.com/docs/install/).");
+      console.log("Install the Pulumi CLI (https://www.pulumi.com/docs/install/) to go on.");
     console.log(
       [
         "In another terminal, from this folder:",
@@ -174,25 +202,39 @@ async function main(): Promise<void> {
         "Ctrl-C here stops both servers.",
       ].join("\n"),
     );
+    if (flags.yes) {
+      await stack.close();
+      process.exit(1);
+    }
     return;
   }
   // The stand-in starts empty each time: --refresh lets Pulumi notice and create everything again.
+  const nonInteractive = flags.yes ? ["--yes", "--non-interactive"] : [];
   const steps: string[][] = [
     ["stack", "select", "--create", LOCAL_STACK, "--secrets-provider", "passphrase"],
-    ["up", "--stack", LOCAL_STACK, "--refresh", ...(flags.yes ? ["--yes"] : [])],
+    ["up", "--stack", LOCAL_STACK, "--refresh", ...nonInteractive],
   ];
+  let failed = false;
   for (const step of steps) {
-    const status = pulumi(step, stack.pulumiEnv);
+    const status = await pulumi(step, stack.pulumiEnv, bin);
     if (status !== 0) {
       console.error(`pulumi ${step.join(" ")} failed (exit ${status}).`);
+      failed = true;
       break;
     }
+  }
+  if (flags.yes) {
+    // Non-interactive: the run ends here, with the servers (CI, the engine tests, a first try).
+    await stack.close();
+    if (!failed) console.log("\nDone: the local stack is up. Run npm run local again to try more.");
+    process.exit(failed ? 1 : 0);
   }
   console.log(
     [
       "",
       "The stand-in and the webhook keep running. To try more, in another terminal:",
       ...exports,
+      ...(bin ? [`  export PATH=${bin}:$PATH`] : []),
       `  pulumi config set lineConnected true --stack ${LOCAL_STACK} && pulumi up --stack ${LOCAL_STACK}`,
       `  pulumi preview --refresh --expect-no-changes --stack ${LOCAL_STACK}`,
       "Ctrl-C here stops both servers.",

@@ -12,6 +12,7 @@ const NOT_DEPLOYED = [
   ".github/",
   ".ci/",
   "test/",
+  "devkit/",
   "bench/",
   "docs/",
   ".gitignore",

@@ -16,14 +16,14 @@ import {
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
-import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
-import { localStackConfig, PROJECT_ROOT } from "../../scripts/local";
-import { webhookEnvironment } from "../../stack/webhookEnvironment";
 import {
   DEFAULT_AUTH_TOKEN,
   startTwilioStandin,
   type TwilioStandin,
-} from "../twilio-standin/server";
+} from "../../devkit/twilio-standin/server";
+import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
+import { localStackConfig, PROJECT_ROOT } from "../../scripts/local";
+import { webhookEnvironment } from "../../stack/webhookEnvironment";
 
 /** The directory holding `pulumi`, or undefined when there is none on PATH. */
 export function pulumiOnPath(): string | undefined {
@@ -62,9 +62,12 @@ export const ENGINE_PASSPHRASE = "line-call-engine-test";
 /** What `pulumi up` needs of the project: the program, its code and the policy pack. */
 const PROJECT_ENTRIES = [
   "Pulumi.yaml",
+  "Pulumi.local.yaml",
   "package.json",
+  "package-lock.json",
   "tsconfig.json",
   "index.ts",
+  "devkit",
   "lambda",
   "model",
   "policy",

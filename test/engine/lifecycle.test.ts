@@ -2,7 +2,7 @@
 // drift repaired, an IP list change reviewed, and the state holding no plaintext secret. Each
 // step checks the Twilio stand-in's inventory, not only what Pulumi says.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_AUTH_TOKEN } from "../twilio-standin/server";
+import { DEFAULT_AUTH_TOKEN } from "../../devkit/twilio-standin/server";
 import {
   createEngineStack,
   type EngineStack,

@@ -2,8 +2,8 @@
 // resource's create/fetch/update/list/delete, paging, Twilio's rules and error codes. Each test
 // ends by asserting that no request or response broke Twilio's API description.
 import { describe, expect, it } from "vitest";
-import { rawRequest, standinTwilioClient } from "./client";
-import { startTwilioStandin, type TwilioStandin } from "./server";
+import { rawRequest, standinTwilioClient } from "../../../devkit/twilio-standin/client";
+import { startTwilioStandin, type TwilioStandin } from "../../../devkit/twilio-standin/server";
 import { type StandinClient, useStandin } from "./testing";
 
 let standin: TwilioStandin;

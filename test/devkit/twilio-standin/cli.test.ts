@@ -2,9 +2,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
-import { rawRequest } from "./client";
+import { rawRequest } from "../../../devkit/twilio-standin/client";
 
-const PROJECT = join(__dirname, "..", "..");
+const PROJECT = join(__dirname, "..", "..", "..");
 let child: ChildProcess | undefined;
 
 afterEach(() => {
@@ -31,7 +31,7 @@ it("prints the variables to export, logs each request and stops on SIGTERM", asy
   // `node --import tsx` (what `tsx` runs) in one process, so a failed test leaves no orphan behind.
   const proc = spawn(
     process.execPath,
-    ["--import", "tsx", "test/twilio-standin/cli.ts", "--port", "0"],
+    ["--import", "tsx", "devkit/twilio-standin/cli.ts", "--port", "0"],
     {
       cwd: PROJECT,
       stdio: ["ignore", "pipe", "pipe"],

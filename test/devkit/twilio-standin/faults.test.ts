@@ -1,8 +1,8 @@
 // Injected faults, latency, out-of-band edits and the request log: the levers the provider
 // tests pull to prove retries, idempotent creates and drift detection.
 import { describe, expect, it } from "vitest";
-import { rawRequest } from "./client";
-import { startTwilioStandin, type TwilioStandin } from "./server";
+import { rawRequest } from "../../../devkit/twilio-standin/client";
+import { startTwilioStandin, type TwilioStandin } from "../../../devkit/twilio-standin/server";
 import { type StandinClient, useStandin } from "./testing";
 
 let standin: TwilioStandin;

@@ -2,8 +2,12 @@
 // stop it after, and after each test clear faults and latency and assert that no request or
 // response broke Twilio's API description.
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
-import { standinTwilioClient } from "./client";
-import { type StandinOptions, startTwilioStandin, type TwilioStandin } from "./server";
+import { standinTwilioClient } from "../../../devkit/twilio-standin/client";
+import {
+  type StandinOptions,
+  startTwilioStandin,
+  type TwilioStandin,
+} from "../../../devkit/twilio-standin/server";
 
 export type StandinClient = ReturnType<typeof standinTwilioClient>;
 

@@ -3,9 +3,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { rawRequest } from "./client";
-import { startTwilioStandin, type TwilioStandin } from "./server";
-import { loadTwilioSpec } from "./spec";
+import { rawRequest } from "../../../devkit/twilio-standin/client";
+import { startTwilioStandin, type TwilioStandin } from "../../../devkit/twilio-standin/server";
+import { loadTwilioSpec } from "../../../devkit/twilio-standin/spec";
 
 let standin: TwilioStandin;
 
@@ -187,7 +187,12 @@ describe("responses", () => {
   it("carry every field the description declares and no other", async () => {
     const sid = await createDomain();
     const res = await rawRequest(standin, "GET", `/SIP/Domains/${sid}.json`);
-    const spec = JSON.parse(readFileSync(join(__dirname, "twilio_api_v2010_sip.json"), "utf8"));
+    const spec = JSON.parse(
+      readFileSync(
+        join(__dirname, "..", "..", "..", "devkit", "twilio-standin", "twilio_api_v2010_sip.json"),
+        "utf8",
+      ),
+    );
     const declared = Object.keys(
       spec.components.schemas["api.v2010.account.sip.sip_domain"].properties,
     );
@@ -197,7 +202,12 @@ describe("responses", () => {
 
   it("validators accept every example response in Twilio's description", () => {
     // Guards the closure the validators add (all fields required, none extra) and the formats.
-    const spec = JSON.parse(readFileSync(join(__dirname, "twilio_api_v2010_sip.json"), "utf8"));
+    const spec = JSON.parse(
+      readFileSync(
+        join(__dirname, "..", "..", "..", "devkit", "twilio-standin", "twilio_api_v2010_sip.json"),
+        "utf8",
+      ),
+    );
     const compiled = loadTwilioSpec();
     let checked = 0;
     for (const pathItem of Object.values<
