@@ -33,8 +33,8 @@ function compiledProviders(): Record<ResourceKind, pulumi.dynamic.ResourceProvid
     process.execPath,
     [
       path.join(PROJECT_ROOT, "node_modules/typescript/bin/tsc"),
-      ...["--outDir", outDir, "--rootDir", PROJECT_ROOT, "--module", "commonjs"],
-      ...["--target", "ES2022", "--moduleResolution", "node", "--esModuleInterop"],
+      ...["--outDir", outDir, "--rootDir", PROJECT_ROOT, "--module", "node16"],
+      ...["--target", "ES2022", "--moduleResolution", "node16", "--esModuleInterop"],
       ...["--skipLibCheck", "--types", "node", "--resolveJsonModule", "--sourceMap", "false"],
       path.join(PROJECT_ROOT, "providers/index.ts"),
     ],
