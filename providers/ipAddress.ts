@@ -14,6 +14,7 @@ import {
   diffInputs,
   inputsFromLive,
   isoDate,
+  isUnknown,
   type Props,
   type Schema,
   withoutUndefined,
@@ -79,14 +80,25 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
   configure: configureTwilio,
 
   async check(_olds: Props, news: Props) {
+    // The address and prefix are only read once both are known: during a preview either may be
+    // the engine's unknown sentinel (an address computed from another resource), itself a string.
+    const known = (inputs: Props) =>
+      typeof inputs.ipAddress === "string" &&
+      !isUnknown(inputs.ipAddress) &&
+      typeof inputs.cidrPrefixLength === "number";
     const result = checkInputs(IP_ADDRESS_SCHEMA, news, (inputs) =>
-      typeof inputs.ipAddress === "string" && typeof inputs.cidrPrefixLength === "number"
-        ? { friendlyName: defaultIpFriendlyName(inputs.ipAddress, inputs.cidrPrefixLength) }
+      known(inputs)
+        ? {
+            friendlyName: defaultIpFriendlyName(
+              inputs.ipAddress as string,
+              inputs.cidrPrefixLength as number,
+            ),
+          }
         : {},
     );
     const { ipAddress, cidrPrefixLength } = result.inputs as Props;
-    if (!result.failures && typeof ipAddress === "string" && typeof cidrPrefixLength === "number") {
-      const network = networkAddressIfHostBitsSet(ipAddress, cidrPrefixLength);
+    if (!result.failures && known(result.inputs as Props)) {
+      const network = networkAddressIfHostBitsSet(ipAddress as string, cidrPrefixLength as number);
       if (network) {
         return {
           inputs: result.inputs,
