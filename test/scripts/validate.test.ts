@@ -1,0 +1,63 @@
+// `npm run validate -- <stack>`: the program's own config rules on a stack file, no CLI needed.
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { validateStackFile } from "../../scripts/validate";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const TOKEN = "c0ffee00c0ffee00c0ffee00c0ffee00";
+const run = promisify(execFile);
+
+describe("npm run validate", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "line-call-validate-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  const prod = readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+
+  it("accepts the committed prod stack once the auth token is in the environment", () => {
+    expect(validateStackFile("prod", ROOT, { TWILIO_AUTH_TOKEN: TOKEN }).errors).toEqual([]);
+    expect(validateStackFile("prod", ROOT, {}).errors).toEqual([
+      expect.stringMatching(/twilio:authToken is not set/),
+    ]);
+  });
+
+  it("counts an encrypted auth token as set", () => {
+    writeFileSync(
+      path.join(dir, "Pulumi.secret.yaml"),
+      `${prod}\n  twilio:authToken:\n    secure: v1:abc:def\n`,
+    );
+    expect(validateStackFile("secret", dir, {}).errors).toEqual([]);
+  });
+
+  it("lists every problem, as the program would refuse them", () => {
+    writeFileSync(
+      path.join(dir, "Pulumi.bad.yaml"),
+      prod
+        .replace(/line-call:forwardTo: .*/, 'line-call:forwardTo: "03-1234-5678"')
+        .replace(/line-call:lineConnected: .*/, "line-call:lineConnected: yes"),
+    );
+    const { errors } = validateStackFile("bad", dir, { TWILIO_AUTH_TOKEN: TOKEN });
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(errors.join("\n")).toMatch(/forwardTo/);
+    expect(errors.join("\n")).toMatch(/lineConnected/);
+  });
+
+  it("prints OK or the problems, with exit 0 or 1", async () => {
+    const tsx = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+    const env = { ...process.env, TWILIO_AUTH_TOKEN: TOKEN };
+    const ok = await run(process.execPath, [tsx, "scripts/validate.ts", "prod"], {
+      cwd: ROOT,
+      env,
+    });
+    expect(ok.stdout).toMatch(/Pulumi\.prod\.yaml: OK/);
+    const missing = await run(process.execPath, [tsx, "scripts/validate.ts", "nope"], {
+      cwd: ROOT,
+      env,
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(missing).toMatchObject({ code: 1 });
+    expect((missing as { stderr: string }).stderr).toMatch(/does not exist/);
+  });
+});
