@@ -7,7 +7,7 @@
 //   npm run local                 # start both, then pulumi up --stack local (asks to confirm)
 //   npm run local -- --yes        # … without the confirmation prompt
 //   npm run local -- --no-up      # only start both; print the commands to run yourself
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -20,7 +20,7 @@ import { type LocalWebhook, startLocalWebhook } from "../lambda/localAdapter";
 import { type ConfigSource, type LineCallConfig, validateConfig } from "../stack/config";
 import { webhookEnvironment } from "../stack/webhookEnvironment";
 import { parseStackConfig } from "./gitops/stackConfig";
-import { ensureToolchain, lockedPulumiVersion } from "./pulumi-cli";
+import { ensureToolchain, lockedPulumiVersion, pulumiOnPath } from "./pulumi-cli";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 export const LOCAL_STACK = "local";
@@ -137,18 +137,13 @@ export async function startLocalStack(
   };
 }
 
-function hasPulumiCli(): boolean {
-  return !spawnSync("pulumi", ["version"], { stdio: "ignore" }).error;
-}
-
 /**
  * The directory of the `pulumi` to run: the one on PATH, else the toolchain `npm run pulumi-cli`
  * builds from Go modules (built now if it is not there yet), else undefined.
  */
-function pulumiDir(log: (line: string) => void): string | undefined | null {
-  if (hasPulumiCli()) return null;
+function pulumiDir(log: (line: string) => void): string | undefined {
   try {
-    return ensureToolchain(lockedPulumiVersion(PROJECT_ROOT));
+    return pulumiOnPath() ?? ensureToolchain(lockedPulumiVersion(PROJECT_ROOT));
   } catch (error) {
     log(`No pulumi on PATH, and it could not be built here: ${(error as Error).message}`);
     return undefined;
@@ -159,15 +154,12 @@ function pulumiDir(log: (line: string) => void): string | undefined | null {
  * Runs the CLI without blocking: the stand-in and the webhook live in this process and must keep
  * answering while `pulumi up` talks to them (a spawnSync here would stall every request).
  */
-function pulumi(args: string[], env: Record<string, string>, bin: string | null): Promise<number> {
-  const child = spawn(bin ? path.join(bin, "pulumi") : "pulumi", args, {
+function pulumi(args: string[], env: Record<string, string>, bin: string): Promise<number> {
+  const child = spawn(path.join(bin, "pulumi"), args, {
     cwd: PROJECT_ROOT,
     stdio: "inherit",
-    env: {
-      ...process.env,
-      ...(bin ? { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` } : {}),
-      ...env,
-    },
+    // The CLI finds its language host and plugins beside it on PATH.
+    env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`, ...env },
   });
   return new Promise((resolve) => {
     child.on("error", () => resolve(1));
@@ -234,7 +226,7 @@ async function main(): Promise<void> {
       "",
       "The stand-in and the webhook keep running. To try more, in another terminal:",
       ...exports,
-      ...(bin ? [`  export PATH=${bin}:$PATH`] : []),
+      `  export PATH=${bin}:$PATH`,
       `  pulumi config set lineConnected true --stack ${LOCAL_STACK} && pulumi up --stack ${LOCAL_STACK}`,
       `  pulumi preview --refresh --expect-no-changes --stack ${LOCAL_STACK}`,
       "Ctrl-C here stops both servers.",

@@ -73,8 +73,8 @@ function log(line: string): void {
   process.stderr.write(`pulumi-cli: ${line}\n`);
 }
 
-/** `pulumi` on PATH, or undefined. */
-function pulumiOnPath(): string | undefined {
+/** The directory of the `pulumi` on PATH, or undefined. */
+export function pulumiOnPath(): string | undefined {
   for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
     if (dir && existsSync(path.join(dir, "pulumi"))) return dir;
   }
@@ -126,7 +126,6 @@ export function carriedReplaces(goMod: string): string[] {
 
 interface BuildStep {
   binary: string;
-  module: string;
   version: string;
   package: string;
   /** The version the binary reports. */
@@ -192,7 +191,6 @@ export function ensureToolchain(version: string): string {
     goBuild(
       {
         binary: "pulumi",
-        module: CLI_MODULE,
         version: tag,
         package: CLI_PACKAGE,
         reports: tag,

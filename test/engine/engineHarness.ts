@@ -3,7 +3,7 @@
 // node_modules linked) in a temporary directory, so the stack file `pulumi stack init` writes never
 // lands in the repository. AWS stays under mocks (test/stack/): its provider plugin cannot be
 // built from Go modules.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import {
   cpSync,
   mkdirSync,
@@ -23,13 +23,8 @@ import {
 } from "../../devkit/twilio-standin/server";
 import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
 import { localStackConfig, PROJECT_ROOT } from "../../scripts/local";
+import { pulumiOnPath } from "../../scripts/pulumi-cli";
 import { webhookEnvironment } from "../../stack/webhookEnvironment";
-
-/** The directory holding `pulumi`, or undefined when there is none on PATH. */
-export function pulumiOnPath(): string | undefined {
-  const found = spawnSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" });
-  return found.status === 0 ? path.dirname(found.stdout.trim()) : undefined;
-}
 
 /**
  * Whether the engine tests run. On CI (CI=true) a missing CLI is a failure, never a skip; on a
@@ -236,8 +231,20 @@ export function expectSuccess(result: CliResult, what: string): CliResult {
   return result;
 }
 
-/** Step operations of `pulumi preview --json`, by resource type, e.g. {"IpAddress": ["create"]}. */
+/** The steps of `pulumi preview --json` that change something (every op but "same"). */
 export function previewSteps(json: string): Array<{ op: string; urn: string }> {
   const parsed = JSON.parse(json) as { steps?: Array<{ op: string; urn: string }> };
   return (parsed.steps ?? []).filter((step) => step.op !== "same");
+}
+
+/** Resolves once `condition` holds, checking every `intervalMs` (for moments inside a CLI run). */
+export function waitUntil(condition: () => boolean, intervalMs = 5): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      if (condition()) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, intervalMs);
+  });
 }

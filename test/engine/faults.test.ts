@@ -8,6 +8,7 @@ import {
   type EngineStack,
   engineTestsEnabled,
   expectSuccess,
+  waitUntil,
 } from "./engineHarness";
 
 const enabled = engineTestsEnabled();
@@ -70,14 +71,7 @@ describe.runIf(enabled)("faults under the real engine", () => {
       });
       const run = stack.start(["up", "--yes", "--skip-preview"]);
       const standin = stack.standin;
-      await new Promise<void>((resolve) => {
-        const poll = setInterval(() => {
-          if (standin.ipAddresses().length >= 1) {
-            clearInterval(poll);
-            resolve();
-          }
-        }, 50);
-      });
+      await waitUntil(() => standin.ipAddresses().length >= 1, 50);
       run.child.kill("SIGKILL");
       await run.done;
       stack.standin.clearFaults();
@@ -156,19 +150,12 @@ describe.runIf(enabled)("faults under the real engine", () => {
       standin.injectFault({ kind: "lost-response", method: "POST", path: "/IpAddresses.json" });
       const run = stack.start(["up", "--yes", "--skip-preview"]);
       // Once the write has happened, every lookup fails (the provider waits before looking).
-      await new Promise<void>((resolve) => {
-        const poll = setInterval(() => {
-          if (standin.requests.some((r) => r.fault === "lost-response")) {
-            clearInterval(poll);
-            standin.injectFault({
-              kind: "500",
-              method: "GET",
-              path: "/IpAddresses.json",
-              times: Number.POSITIVE_INFINITY,
-            });
-            resolve();
-          }
-        }, 5);
+      await waitUntil(() => standin.requests.some((r) => r.fault === "lost-response"));
+      standin.injectFault({
+        kind: "500",
+        method: "GET",
+        path: "/IpAddresses.json",
+        times: Number.POSITIVE_INFINITY,
       });
       const failed = await run.done;
       expect(failed.code).not.toBe(0);

@@ -3,24 +3,14 @@
 // pulumi on PATH it uses the toolchain `npm run pulumi-cli` provides.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { lockedPulumiVersion, toolchainBin } from "../../scripts/pulumi-cli";
-import { copyProject, engineTestsEnabled, pulumiOnPath } from "./engineHarness";
+import { lockedPulumiVersion, pulumiOnPath, toolchainBin } from "../../scripts/pulumi-cli";
+import { freePort } from "../harness/freePort";
+import { copyProject, engineTestsEnabled } from "./engineHarness";
 
 const enabled = engineTestsEnabled();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe.runIf(enabled)("npm run local -- --yes with the real CLI", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "line-call-local-"));

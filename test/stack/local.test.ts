@@ -2,23 +2,13 @@
 // token and the signed URL (the stack's smoke test passes against them), and the program reads
 // Pulumi.local.yaml as a no-AWS stack pointed at them.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSmokeTest } from "../../providers/webhookSmokeTest";
 import { type LocalStack, localStackConfig, startLocalStack } from "../../scripts/local";
+import { freePort } from "../harness/freePort";
 import { PROJECT_ROOT, runProgram, SMOKE_TEST_RUN_TYPE, stackFileConfig } from "./programHarness";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("npm run local", () => {
   let dir: string;
