@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsTwimlWebhook } from "./stack/awsWebhook";
 import { readStackConfig, twilioAccountSid, twilioAuthToken } from "./stack/config";
-import { currentLambdaBundle } from "./stack/lambdaBundle";
+import { buildLambdaBundle } from "./stack/lambdaBundle";
 import { LineSipConnection } from "./stack/lineSipConnection";
 import { connectionNames } from "./stack/naming";
 import { nextStepFor } from "./stack/outputs";
@@ -20,7 +20,7 @@ let smokeTest: WebhookSmokeTest | undefined;
 if (config.webhookBaseUrl === undefined) {
   // Hosted here: the config check made sure an auth token is set.
   const authToken = twilioAuthToken();
-  const bundle = currentLambdaBundle();
+  const bundle = buildLambdaBundle();
   const environment = webhookEnvironment(config);
   const webhook = new AwsTwimlWebhook("webhook", {
     bundle,

@@ -17,8 +17,8 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { build } from "esbuild";
 import type { WebhookEvent, WebhookHandler } from "../lambda/handler";
-import { buildLambdaBundle, LAMBDA_BUNDLE_SETTINGS } from "../scripts/build-lambda";
 import { sampleLineCall, twilioSignature } from "../scripts/twilioSignedRequest";
+import { buildLambdaBundle, LAMBDA_BUNDLE_SETTINGS } from "../stack/lambdaBundle";
 
 const COLD_RUNS = 21;
 const WARM_UP_ITERATIONS = 500;

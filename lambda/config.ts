@@ -1,10 +1,21 @@
 /**
  * The webhook's settings, read from the Lambda function's environment. Every problem is collected
- * (not just the first) so one log line tells the operator everything to fix at once.
+ * (not just the first) so one log line tells the operator everything to fix at once. The names,
+ * defaults and accepted forms are the contract in contract.ts.
  */
-
-/** Where `<Dial>` sends the call: a phone number (`<Number>`) or a PBX's SIP URI (`<Sip>`). */
-export type ForwardTarget = { kind: "number"; number: string } | { kind: "sip"; uri: string };
+import {
+  DEFAULT_DIAL_TIMEOUT_SECONDS,
+  DEFAULT_SAY_LANGUAGE,
+  DEFAULT_UNAVAILABLE_MESSAGE,
+  E164,
+  CALL_SETTINGS_ENV as ENV,
+  type ForwardTarget,
+  MAX_DIAL_TIMEOUT_SECONDS,
+  MIN_DIAL_TIMEOUT_SECONDS,
+  parseForwardTarget,
+  SAY_LANGUAGE,
+  WEBHOOK_ENV,
+} from "./contract";
 
 export interface CallSettings {
   forwardTo: ForwardTarget;
@@ -32,23 +43,6 @@ export interface SettingsResult {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export const DEFAULT_SAY_LANGUAGE = "ja-JP";
-/** Twilio's own default ring time for `<Dial>`. */
-export const DEFAULT_DIAL_TIMEOUT_SECONDS = 30;
-export const MIN_DIAL_TIMEOUT_SECONDS = 5;
-/** Twilio caps `<Dial timeout>` at 600 seconds. */
-export const MAX_DIAL_TIMEOUT_SECONDS = 600;
-export const DEFAULT_UNAVAILABLE_MESSAGE =
-  "申し訳ございません。ただいま電話に出ることができません。しばらくしてから、おかけ直しください。";
-
-// Shared with the stack's config check (stack/config.ts), so a value `pulumi up` accepts is one
-// the webhook accepts too.
-export const E164 = /^\+[1-9]\d{4,14}$/;
-// sip:user@host[:port][;params][?headers]; Twilio's <Sip> requires the user part.
-export const SIP_URI = /^sip:[^\s@<>"]+@[^\s@<>"]+$/i;
-// Twilio's <Say> languages look like ja-JP, cmn-CN, en-GB-WLS, or a bare code such as arb.
-export const SAY_LANGUAGE = /^[a-z]{2,3}(-[A-Z]{2}(-[A-Z]{3})?)?$/;
-
 // Characters outside XML 1.0's Char production: the TwiML builder refuses them.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const NOT_XML_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
@@ -56,12 +50,6 @@ const NOT_XML_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 function setting(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;
-}
-
-export function parseForwardTarget(raw: string): ForwardTarget | undefined {
-  if (E164.test(raw)) return { kind: "number", number: raw };
-  if (SIP_URI.test(raw)) return { kind: "sip", uri: raw };
-  return undefined;
 }
 
 function parsePublicBaseUrl(raw: string, problems: string[]): string | undefined {
@@ -89,10 +77,10 @@ function parsePublicBaseUrl(raw: string, problems: string[]): string | undefined
 export function readSettings(env: Env): SettingsResult {
   const problems: string[] = [];
 
-  const rawBase = setting(env, "PUBLIC_BASE_URL");
+  const rawBase = setting(env, WEBHOOK_ENV.publicBaseUrl);
   const publicBaseUrl = rawBase === undefined ? undefined : parsePublicBaseUrl(rawBase, problems);
 
-  const rawForwardTo = setting(env, "FORWARD_TO");
+  const rawForwardTo = setting(env, ENV.forwardTo);
   let forwardTo: ForwardTarget | undefined;
   if (rawForwardTo === undefined) {
     problems.push(
@@ -107,7 +95,7 @@ export function readSettings(env: Env): SettingsResult {
     }
   }
 
-  const callerId = setting(env, "CALLER_ID");
+  const callerId = setting(env, ENV.callerId);
   if (callerId !== undefined && !E164.test(callerId)) {
     problems.push(
       `CALLER_ID "${callerId}" is not an E.164 number; use one of your Twilio numbers, e.g. +815012345678`,
@@ -118,14 +106,14 @@ export function readSettings(env: Env): SettingsResult {
     );
   }
 
-  const sayLanguage = setting(env, "SAY_LANGUAGE") ?? DEFAULT_SAY_LANGUAGE;
+  const sayLanguage = setting(env, ENV.sayLanguage) ?? DEFAULT_SAY_LANGUAGE;
   if (!SAY_LANGUAGE.test(sayLanguage)) {
     problems.push(
       `SAY_LANGUAGE "${sayLanguage}" is not a <Say> language code such as ja-JP or en-US`,
     );
   }
 
-  const rawTimeout = setting(env, "DIAL_TIMEOUT");
+  const rawTimeout = setting(env, ENV.dialTimeout);
   const dialTimeout = rawTimeout === undefined ? DEFAULT_DIAL_TIMEOUT_SECONDS : Number(rawTimeout);
   if (
     !Number.isInteger(dialTimeout) ||
@@ -137,11 +125,11 @@ export function readSettings(env: Env): SettingsResult {
     );
   }
 
-  const greeting = setting(env, "GREETING");
-  const unavailableMessage = setting(env, "UNAVAILABLE_MESSAGE") ?? DEFAULT_UNAVAILABLE_MESSAGE;
+  const greeting = setting(env, ENV.greeting);
+  const unavailableMessage = setting(env, ENV.unavailableMessage) ?? DEFAULT_UNAVAILABLE_MESSAGE;
   for (const [name, text] of [
-    ["GREETING", greeting],
-    ["UNAVAILABLE_MESSAGE", unavailableMessage],
+    [ENV.greeting, greeting],
+    [ENV.unavailableMessage, unavailableMessage],
   ] as const) {
     if (text !== undefined && NOT_XML_TEXT.test(text)) {
       problems.push(`${name} contains control characters that XML (and so TwiML) cannot carry`);

@@ -13,9 +13,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { type AuthTokenSource, authTokenSettingsProblem, authTokenSource } from "./authToken";
 import { type CallSettings, type Env, readSettings, type SettingsResult } from "./config";
+import { ROUTES, type RoutePath } from "./contract";
 import { type FormParams, headerValue, param, parseTwilioForm } from "./form";
 import { type LogSink, stdoutSink, writeLog } from "./log";
-import { ROUTES, type RoutePath } from "./routes";
 import { isSignedByTwilio, publicLocation, signedUrl } from "./signature";
 import { apologyTwiml, forwardCallTwiml, hangupTwiml, unavailableTwiml } from "./twiml";
 import { lineUserIdFrom } from "./uui";
@@ -23,8 +23,6 @@ import { lineUserIdFrom } from "./uui";
 export type WebhookEvent = APIGatewayProxyEventV2;
 export type WebhookResult = APIGatewayProxyStructuredResultV2;
 export type WebhookHandler = (event: WebhookEvent) => Promise<WebhookResult>;
-
-export { ROUTES };
 
 const ROUTE_PATHS = new Set<string>(Object.values(ROUTES));
 

@@ -45,8 +45,8 @@ export function forwardCallTwiml(
     method: "POST",
   });
   const target = settings.forwardTo;
-  if (target.kind === "number") dial.number(target.number);
-  else dial.sip(sipUriWithLineUserId(target.uri, lineUserId));
+  if (target.kind === "number") dial.number(target.value);
+  else dial.sip(sipUriWithLineUserId(target.value, lineUserId));
   return response.toString();
 }
 

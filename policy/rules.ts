@@ -6,7 +6,8 @@
 // that is not known yet (e.g. the SID of a list that will be created). Every read here goes
 // through `readProp`, so an unknown value means "can't judge that field yet", never a policy
 // that is skipped as a whole.
-import { MAX_IPS_PER_LIST } from "../stack/lineIpAddresses";
+import { projectKey } from "../model/project";
+import { MAX_IPS_PER_LIST } from "../model/twilio";
 
 export const TWILIO_TYPE_PREFIX = "pulumi-nodejs:dynamic/twilio:";
 export const SIP_DOMAIN_TYPE = `${TWILIO_TYPE_PREFIX}SipDomain`;
@@ -17,7 +18,7 @@ export const IP_ACCESS_CONTROL_LIST_MAPPING_TYPE = `${TWILIO_TYPE_PREFIX}IpAcces
 /** The widest range (smallest prefix) allowed unless the stack opts in. */
 export const WIDEST_PREFIX_WITHOUT_OPT_IN = 24;
 /** Stack config key that opts a stack in to entries wider than /24. */
-export const ALLOW_WIDE_IP_RANGES_KEY = "line-call:allowWideIpRanges";
+export const ALLOW_WIDE_IP_RANGES_KEY = projectKey("allowWideIpRanges");
 
 /** The SipDomain inputs that Twilio calls back; each must be HTTPS when set. */
 export const WEBHOOK_URL_INPUTS = [

@@ -17,4 +17,4 @@ export {
 } from "./ipAccessControlListMapping";
 export { IP_ADDRESS_SCHEMA, IpAddress, type IpAddressArgs, ipAddressProvider } from "./ipAddress";
 export { SIP_DOMAIN_SCHEMA, SipDomain, type SipDomainArgs, sipDomainProvider } from "./sipDomain";
-export { CONFIG_KEYS, ENV_KEYS, MAX_CONCURRENT_TWILIO_CALLS } from "./twilioClient";
+export { MAX_CONCURRENT_TWILIO_CALLS } from "./twilioClient";

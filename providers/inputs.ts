@@ -2,13 +2,7 @@
 // (validation naming the property, defaults filled so diffs stay stable), `diff` (which changes
 // replace) and the canonical form `read` returns, so a refresh followed by a diff is empty.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-
-/** The value the engine sends for an input not yet known during preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-export function isUnknown(value: unknown): boolean {
-  return value === UNKNOWN;
-}
+import { isUnknown } from "../model/pulumiEngine";
 
 export type FieldKind = "string" | "url" | "method" | "boolean" | "integer" | "sid";
 

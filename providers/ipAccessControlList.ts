@@ -1,7 +1,7 @@
 // The IP access control list holding LINE's SIP server addresses. Updates in place; `adopt`
 // takes over an existing list with the same friendly name.
 import * as pulumi from "@pulumi/pulumi";
-import { MAX_FRIENDLY_NAME_LENGTH } from "../stack/lineIpAddresses";
+import { MAX_FRIENDLY_NAME_LENGTH } from "../model/twilio";
 import { twilioProviderError, unlessGone } from "./errors";
 import {
   checkInputs,

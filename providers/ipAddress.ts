@@ -5,16 +5,16 @@ import {
   cidrPrefixProblem,
   defaultIpFriendlyName,
   isIPv4,
-  MAX_FRIENDLY_NAME_LENGTH,
   networkAddressIfHostBitsSet,
-} from "../stack/lineIpAddresses";
+} from "../model/lineIpAddresses";
+import { isUnknown } from "../model/pulumiEngine";
+import { MAX_FRIENDLY_NAME_LENGTH } from "../model/twilio";
 import { unlessGone } from "./errors";
 import {
   checkInputs,
   diffInputs,
   inputsFromLive,
   isoDate,
-  isUnknown,
   type Props,
   type Schema,
   withoutUndefined,

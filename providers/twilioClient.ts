@@ -7,25 +7,8 @@
 // (module state included) into the stack state, so a credential kept in a module variable would be
 // written to the state, and a client cache or semaphore in one would be copied per resource.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { accountSidProblem, TWILIO_SETTINGS, type TwilioSetting } from "../model/twilio";
 import { isRetryableTwilioError, type TwilioApiError, toProviderError } from "./errors";
-
-/** Stack config keys (set the secret ones with `pulumi config set --secret`). */
-export const CONFIG_KEYS = {
-  accountSid: "twilio:accountSid",
-  authToken: "twilio:authToken",
-  apiKey: "twilio:apiKey",
-  apiSecret: "twilio:apiSecret",
-  apiBaseUrl: "twilio:apiBaseUrl",
-} as const;
-
-/** The environment variables used when a config key is not set (the Twilio SDK's names). */
-export const ENV_KEYS = {
-  accountSid: "TWILIO_ACCOUNT_SID",
-  authToken: "TWILIO_AUTH_TOKEN",
-  apiKey: "TWILIO_API_KEY",
-  apiSecret: "TWILIO_API_SECRET",
-  apiBaseUrl: "TWILIO_API_BASE_URL",
-} as const;
 
 /**
  * At most this many Twilio REST calls are in flight at once from one provider host process
@@ -57,9 +40,10 @@ type Lookup = (configKey: string, envKey: string) => string | undefined;
  * the key to set when something is missing.
  */
 export function resolveTwilioSettings(lookup: Lookup): TwilioSettings {
-  const value = (name: keyof typeof CONFIG_KEYS) => lookup(CONFIG_KEYS[name], ENV_KEYS[name]);
-  const setWith = (name: keyof typeof CONFIG_KEYS, secret = false) =>
-    `set ${CONFIG_KEYS[name]} (pulumi config set${secret ? " --secret" : ""} ${CONFIG_KEYS[name]} …) or ${ENV_KEYS[name]}`;
+  const value = (name: TwilioSetting) =>
+    lookup(TWILIO_SETTINGS[name].config, TWILIO_SETTINGS[name].env);
+  const setWith = (name: TwilioSetting, secret = false) =>
+    `set ${TWILIO_SETTINGS[name].config} (pulumi config set${secret ? " --secret" : ""} ${TWILIO_SETTINGS[name].config} …) or ${TWILIO_SETTINGS[name].env}`;
   const accountSid = value("accountSid");
   const authToken = value("authToken");
   const apiKey = value("apiKey");
@@ -70,14 +54,11 @@ export function resolveTwilioSettings(lookup: Lookup): TwilioSettings {
       `Twilio account SID missing: ${setWith("accountSid")} to the account (AC…) that owns the SIP domain`,
     );
   }
-  if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
-    throw new Error(
-      `${CONFIG_KEYS.accountSid} must be an account SID (AC followed by 32 hex digits); an API key goes in ${CONFIG_KEYS.apiKey}`,
-    );
-  }
+  const sidProblem = accountSidProblem(accountSid);
+  if (sidProblem) throw new Error(`${TWILIO_SETTINGS.accountSid.config} ${sidProblem}`);
   if (apiBaseUrl !== undefined && !/^https?:\/\/[^/]+/.test(apiBaseUrl)) {
     throw new Error(
-      `${CONFIG_KEYS.apiBaseUrl} must be an absolute http(s) URL, e.g. http://127.0.0.1:4010`,
+      `${TWILIO_SETTINGS.apiBaseUrl.config} must be an absolute http(s) URL, e.g. http://127.0.0.1:4010`,
     );
   }
   const base = {
@@ -94,7 +75,7 @@ export function resolveTwilioSettings(lookup: Lookup): TwilioSettings {
   }
   if (!authToken) {
     throw new Error(
-      `Twilio credentials missing: ${setWith("authToken", true)}, or set ${CONFIG_KEYS.apiKey} and ${CONFIG_KEYS.apiSecret}`,
+      `Twilio credentials missing: ${setWith("authToken", true)}, or set ${TWILIO_SETTINGS.apiKey.config} and ${TWILIO_SETTINGS.apiSecret.config}`,
     );
   }
   return { ...base, username: accountSid, password: authToken };
@@ -150,10 +131,10 @@ export function twilioSettings(): TwilioSettings {
  * sign them). Throws naming the key when it is not set.
  */
 export function twilioAuthToken(): string {
-  const token = configuredValue(CONFIG_KEYS.authToken, ENV_KEYS.authToken);
+  const token = configuredValue(TWILIO_SETTINGS.authToken.config, TWILIO_SETTINGS.authToken.env);
   if (!token) {
     throw new Error(
-      `Twilio auth token missing: set ${CONFIG_KEYS.authToken} (pulumi config set --secret ${CONFIG_KEYS.authToken} …) or ${ENV_KEYS.authToken}; webhook requests are signed with it`,
+      `Twilio auth token missing: set ${TWILIO_SETTINGS.authToken.config} (pulumi config set --secret ${TWILIO_SETTINGS.authToken.config} …) or ${TWILIO_SETTINGS.authToken.env}; webhook requests are signed with it`,
     );
   }
   return token;

@@ -14,7 +14,7 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import type { Env } from "../lambda/config";
-import { ROUTES } from "../lambda/handler";
+import { ROUTES } from "../lambda/contract";
 import { startLocalWebhook } from "../lambda/localAdapter";
 import {
   hexUserToUser,

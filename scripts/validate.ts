@@ -7,6 +7,7 @@
 // AWS_REGION come from the environment, as for the program.
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { projectKey } from "../model/project";
 import { type ConfigSource, validateConfig } from "../stack/config";
 import { parseProjectDefaults, parseStackConfig } from "./gitops/stackConfig";
 
@@ -30,7 +31,7 @@ export function validateStackFile(stack: string, root = PROJECT_ROOT, env = proc
   const values: Record<string, string> = {};
   const secretKeys = new Set<string>();
   for (const [key, value] of Object.entries(config)) {
-    const full = key.includes(":") ? key : `line-call:${key}`;
+    const full = key.includes(":") ? key : projectKey(key);
     if (value !== null && typeof value === "object" && "secure" in value) {
       values[full] = ENCRYPTED_PLACEHOLDER;
       secretKeys.add(full);
@@ -48,7 +49,8 @@ function main(): number {
     console.error("usage: npm run validate -- <stack>   (checks Pulumi.<stack>.yaml)");
     return 2;
   }
-  const { file, errors } = validateStackFile(stack);
+  // The stack file of the project in the current directory, as the Pulumi CLI would read it.
+  const { file, errors } = validateStackFile(stack, process.cwd());
   const shown = path.relative(process.cwd(), file) || file;
   if (errors.length === 0) {
     console.log(`${shown}: OK, the program accepts this stack's configuration`);

@@ -3,17 +3,8 @@
 // log group — nothing else.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../scripts/build-lambda";
-import type { WebhookEnvironment } from "./webhookEnvironment";
-import { WEBHOOK_ROUTES } from "./webhookUrls";
-
-/** The deployable webhook bundle (see stack/lambdaBundle.ts). */
-export interface LambdaBundle {
-  /** Absolute path of the bundled handler file (`index.js`, exporting `handler`). */
-  path: string;
-  /** sha256 of the file's contents: changes exactly when the shipped code changes. */
-  sha256: string;
-}
+import { type CallSettingsEnvironment, ROUTES, WEBHOOK_ENV } from "../lambda/contract";
+import { LAMBDA_HANDLER, LAMBDA_RUNTIME, type LambdaBundle } from "./lambdaBundle";
 
 /** API Gateway throttling for the `$default` stage: far above any LINE call rate, far below a flood. */
 export const DEFAULT_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
@@ -24,7 +15,7 @@ export interface AwsTwimlWebhookArgs {
   authToken: pulumi.Input<string>;
   /** Where the token parameter lives, e.g. /line-call/prod/twilio-auth-token. */
   authTokenParameterName: string;
-  environment: WebhookEnvironment;
+  environment: CallSettingsEnvironment;
   logRetentionDays: number;
   throttle?: { rateLimit: number; burstLimit: number };
   tags?: Record<string, string>;
@@ -120,7 +111,8 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
         architectures: ["arm64"],
         handler: LAMBDA_HANDLER,
         code: bundle.apply(
-          (b) => new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.FileAsset(b.path) }),
+          (b) =>
+            new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.FileAsset(b.outfile) }),
         ),
         role: role.arn,
         memorySize: 256,
@@ -131,10 +123,10 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
         environment: {
           variables: {
             ...args.environment,
-            TWILIO_AUTH_TOKEN_PARAMETER: authToken.name,
+            [WEBHOOK_ENV.authTokenParameter]: authToken.name,
             // Not read by the handler: a new token version changes the function's configuration,
             // so no warm instance keeps validating with a token that was rotated away.
-            TWILIO_AUTH_TOKEN_VERSION: authToken.version.apply(String),
+            [WEBHOOK_ENV.authTokenVersion]: authToken.version.apply(String),
           },
         },
         tags,
@@ -165,7 +157,7 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
       parent,
     );
 
-    const routes = Object.entries(WEBHOOK_ROUTES).map(
+    const routes = Object.entries(ROUTES).map(
       ([routeName, path]) =>
         new aws.apigatewayv2.Route(
           `${name}-route-${routeName}`,

@@ -3,13 +3,13 @@
 // domain accept calls only from that list. One component, so a stack can later hold several
 // connections (one per subaccount or customer).
 import * as pulumi from "@pulumi/pulumi";
+import type { LineIpAddress } from "../model/lineIpAddresses";
 import {
   IpAccessControlList,
   IpAccessControlListMapping,
   IpAddress,
   SipDomain,
 } from "../providers";
-import type { LineIpAddress } from "./lineIpAddresses";
 
 export interface WebhookUrls {
   /** The Request URL (`/voice`). */

@@ -1,9 +1,7 @@
 // The webhook's public URLs, whoever hosts it (this stack's API Gateway or your own TwiML app).
 import * as pulumi from "@pulumi/pulumi";
-import { ROUTES } from "../lambda/routes";
+import { ROUTES } from "../lambda/contract";
 import type { WebhookUrls } from "./lineSipConnection";
-
-export { ROUTES as WEBHOOK_ROUTES };
 
 /** The domain's URLs under a base such as https://abc.execute-api.ap-northeast-1.amazonaws.com. */
 export function webhookUrls(baseUrl: pulumi.Input<string>): WebhookUrls {

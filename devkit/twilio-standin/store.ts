@@ -1,7 +1,13 @@
 // The stand-in's state: the four SIP resources as Twilio keeps them, Twilio's rules on them,
 // and the JSON Twilio returns for them. HTTP, auth, validation and faults live in server.ts.
 import { randomBytes } from "node:crypto";
-import { isIPv4, MAX_FRIENDLY_NAME_LENGTH, MAX_IPS_PER_LIST } from "../../stack/lineIpAddresses";
+import { isIPv4 } from "../../model/lineIpAddresses";
+import {
+  MAX_FRIENDLY_NAME_LENGTH,
+  MAX_IPS_PER_LIST,
+  MAX_SIP_DOMAIN_FRIENDLY_NAME_LENGTH,
+  SIP_DOMAIN_SUFFIX,
+} from "../../model/twilio";
 
 type Json = Record<string, unknown>;
 
@@ -26,12 +32,13 @@ export class TwilioApiError extends Error {
 }
 
 export const API_VERSION = "2010-04-01";
-export const DOMAIN_SUFFIX = ".sip.twilio.com";
-/** Twilio's documented limit on a SIP domain's FriendlyName. */
-export const MAX_DOMAIN_FRIENDLY_NAME_LENGTH = 64;
+/**
+ * What Twilio's API itself accepts as a domain name: laxer than the rule line-call applies before
+ * asking (model/twilio.ts), as the real API is; DNS names are case-insensitive.
+ */
+const DOMAIN_NAME_PATTERN = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.sip\.twilio\.com$/i;
 /** Twilio's documented limit on IP access control lists per account. */
 export const MAX_IP_ACCESS_CONTROL_LISTS = 1000;
-const DOMAIN_NAME_PATTERN = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.sip\.twilio\.com$/i; // DNS names: case-insensitive
 const HTTP_METHOD_FIELDS = [
   "voice_method",
   "voice_fallback_method",
@@ -257,7 +264,7 @@ export class SipStore {
       throw new TwilioApiError(
         400,
         21231,
-        `DomainName ${name} is not valid: it may contain letters, digits and "-" and must end with ${DOMAIN_SUFFIX}`,
+        `DomainName ${name} is not valid: it may contain letters, digits and "-" and must end with ${SIP_DOMAIN_SUFFIX}`,
       );
     }
     for (const d of this.domains.values()) {
@@ -306,7 +313,7 @@ export class SipStore {
   createDomain(form: FormValues): DomainRecord {
     const name = requiredString(form, "DomainName");
     this.checkDomainName(name);
-    this.checkFriendlyName(form.FriendlyName, MAX_DOMAIN_FRIENDLY_NAME_LENGTH);
+    this.checkFriendlyName(form.FriendlyName, MAX_SIP_DOMAIN_FRIENDLY_NAME_LENGTH);
     const now = rfc2822();
     const d: DomainRecord = {
       sid: newSid("SD"),
@@ -337,7 +344,7 @@ export class SipStore {
       throw new TwilioApiError(400, 21231, "DomainName cannot be cleared");
     }
     if (typeof form.DomainName === "string") this.checkDomainName(form.DomainName, sid);
-    this.checkFriendlyName(form.FriendlyName, MAX_DOMAIN_FRIENDLY_NAME_LENGTH);
+    this.checkFriendlyName(form.FriendlyName, MAX_SIP_DOMAIN_FRIENDLY_NAME_LENGTH);
     this.applyDomainForm(d, form);
     d.date_updated = rfc2822();
     return d;

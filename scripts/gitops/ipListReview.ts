@@ -2,12 +2,13 @@
 // between a base revision and the working tree, the switches a reviewer must notice, and every
 // problem the program (and the policy pack) would refuse the new list for. Pure: the CLI does
 // the git and file reading.
-import { POLICY_NAMES, wideRangeProblem } from "../../policy/rules";
+
 import {
   LINE_IP_ADDRESSES_KEY,
   type LineIpAddress,
   parseLineIpAddresses,
-} from "../../stack/lineIpAddresses";
+} from "../../model/lineIpAddresses";
+import { POLICY_NAMES, wideRangeProblem } from "../../policy/rules";
 import {
   ALLOW_WIDE_IP_RANGES_KEY,
   configBoolean,

@@ -3,9 +3,9 @@
 // interpreted the way the program receives them from the engine.
 import * as fs from "node:fs";
 import { parse } from "yaml";
+import { PROJECT, projectKey } from "../../model/project";
 
-export const PROJECT = "line-call";
-export const LINE_CONNECTED_KEY = `${PROJECT}:lineConnected`;
+export const LINE_CONNECTED_KEY = projectKey("lineConnected");
 export { ALLOW_WIDE_IP_RANGES_KEY } from "../../policy/rules";
 
 /** `Pulumi.<stack>.yaml` (or `.yml`); `Pulumi.yaml` itself is the project file. */

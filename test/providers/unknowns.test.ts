@@ -2,13 +2,13 @@
 // resource). Every provider's check must let it through, field by field, without throwing and
 // without a failure, and keep it for the engine to fill in later.
 import { describe, expect, it } from "vitest";
+import { UNKNOWN } from "../../model/pulumiEngine";
 import {
   ipAccessControlListMappingProvider,
   ipAccessControlListProvider,
   ipAddressProvider,
   sipDomainProvider,
 } from "../../providers";
-import { UNKNOWN } from "../../providers/inputs";
 import { webhookSmokeTestProvider } from "../../providers/webhookSmokeTest";
 
 const known = {

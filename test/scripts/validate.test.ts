@@ -9,18 +9,28 @@ import { validateStackFile } from "../../scripts/validate";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TOKEN = "c0ffee00c0ffee00c0ffee00c0ffee00";
+const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
 const run = promisify(execFile);
 
 describe("npm run validate", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "line-call-validate-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-  const prod = readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+  const committedProd = readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+  // The committed file as an operator has filled it in (the example carries a placeholder SID).
+  const prod = committedProd.replace(/AC0{32}/, ACCOUNT_SID);
+  writeFileSync(path.join(dir, "Pulumi.prod.yaml"), prod);
 
-  it("accepts the committed prod stack once the auth token is in the environment", () => {
-    expect(validateStackFile("prod", ROOT, { TWILIO_AUTH_TOKEN: TOKEN }).errors).toEqual([]);
-    expect(validateStackFile("prod", ROOT, {}).errors).toEqual([
+  it("accepts the prod stack once the account SID is filled in and the auth token is in the environment", () => {
+    expect(validateStackFile("prod", dir, { TWILIO_AUTH_TOKEN: TOKEN }).errors).toEqual([]);
+    expect(validateStackFile("prod", dir, {}).errors).toEqual([
       expect.stringMatching(/twilio:authToken is not set/),
+    ]);
+  });
+
+  it("refuses the committed example's placeholder account SID", () => {
+    expect(validateStackFile("prod", ROOT, { TWILIO_AUTH_TOKEN: TOKEN }).errors).toEqual([
+      expect.stringMatching(/twilio:accountSid is still the placeholder AC000…/),
     ]);
   });
 
@@ -48,11 +58,14 @@ describe("npm run validate", () => {
   it("prints OK or the problems, with exit 0 or 1", async () => {
     const tsx = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
     const env = { ...process.env, TWILIO_AUTH_TOKEN: TOKEN };
-    const ok = await run(process.execPath, [tsx, "scripts/validate.ts", "prod"], {
+    const validate = path.join(ROOT, "scripts", "validate.ts");
+    const ok = await run(process.execPath, [tsx, validate, "prod"], { cwd: dir, env });
+    expect(ok.stdout).toMatch(/Pulumi\.prod\.yaml: OK/);
+    const placeholder = await run(process.execPath, [tsx, validate, "prod"], {
       cwd: ROOT,
       env,
-    });
-    expect(ok.stdout).toMatch(/Pulumi\.prod\.yaml: OK/);
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(placeholder).toMatchObject({ code: 1 });
     const missing = await run(process.execPath, [tsx, "scripts/validate.ts", "nope"], {
       cwd: ROOT,
       env,

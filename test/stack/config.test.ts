@@ -304,10 +304,17 @@ describe("Pulumi.yaml", () => {
 
 describe("the example stacks", () => {
   for (const stack of ["prod", "dev"]) {
-    it(`Pulumi.${stack}.yaml is valid once its auth token is set`, () => {
+    it(`Pulumi.${stack}.yaml is valid once its account SID and auth token are set`, () => {
       const config = stackFileConfig(stack);
       expect(Object.keys(config)).not.toContain("twilio:authToken");
-      const { errors } = validateConfig(source({ ...config, "twilio:authToken": TEST_AUTH_TOKEN }));
+      const filledIn = { ...config, "twilio:authToken": TEST_AUTH_TOKEN };
+      // Until the operator replaces the placeholder SID, that is the one problem.
+      expect(validateConfig(source(filledIn)).errors).toEqual([
+        expect.stringMatching(/^twilio:accountSid is still the placeholder AC000…: put in the SID/),
+      ]);
+      const { errors } = validateConfig(
+        source({ ...filledIn, "twilio:accountSid": TEST_ACCOUNT_SID }),
+      );
       expect(errors).toEqual([]);
     });
 
@@ -322,7 +329,11 @@ describe("the example stacks", () => {
   it("hand the webhook settings it accepts without a single problem", () => {
     for (const stack of ["prod", "dev"]) {
       const { config } = validateConfig(
-        source({ ...stackFileConfig(stack), "twilio:authToken": TEST_AUTH_TOKEN }),
+        source({
+          ...stackFileConfig(stack),
+          "twilio:accountSid": TEST_ACCOUNT_SID,
+          "twilio:authToken": TEST_AUTH_TOKEN,
+        }),
       );
       if (!config) throw new Error(`Pulumi.${stack}.yaml is invalid`);
       const settings = readSettings(

@@ -1,7 +1,7 @@
 // LineSipConnection on its own: several connections fit in one stack when each has its own prefix.
 import * as pulumi from "@pulumi/pulumi";
 import { expect, it } from "vitest";
-import { parseLineIpAddresses } from "../../stack/lineIpAddresses";
+import { parseLineIpAddresses } from "../../model/lineIpAddresses";
 import { LineSipConnection } from "../../stack/lineSipConnection";
 
 it("lets one stack hold a connection per customer, each child under its own name", async () => {

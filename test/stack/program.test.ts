@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sipDomainProvider } from "../../providers";
-import { buildLambdaBundle } from "../../scripts/build-lambda";
+import { buildLambdaBundle } from "../../stack/lambdaBundle";
 import {
   MOCK_API_ENDPOINT,
   type ProgramRun,
@@ -56,7 +56,13 @@ const AWS_TYPES_IN_ORDER = [
 function withToken(stack: string, overrides: Record<string, unknown> = {}) {
   return {
     stack,
-    config: { ...stackFileConfig(stack), "twilio:authToken": TEST_AUTH_TOKEN, ...overrides },
+    config: {
+      ...stackFileConfig(stack),
+      // What an operator fills in: the example files carry the placeholder SID.
+      "twilio:accountSid": TEST_ACCOUNT_SID,
+      "twilio:authToken": TEST_AUTH_TOKEN,
+      ...overrides,
+    },
     secretKeys: ["twilio:authToken"],
   };
 }
@@ -112,8 +118,8 @@ describe("prod and dev stacks on AWS", () => {
 
   beforeAll(async () => {
     // Spy on the bundle build the program runs, keeping the real one.
-    vi.doMock("../../scripts/build-lambda", async (importOriginal) => {
-      const original = await importOriginal<typeof import("../../scripts/build-lambda")>();
+    vi.doMock("../../stack/lambdaBundle", async (importOriginal) => {
+      const original = await importOriginal<typeof import("../../stack/lambdaBundle")>();
       return {
         ...original,
         buildLambdaBundle: async (...args: Parameters<typeof original.buildLambdaBundle>) => {
@@ -126,7 +132,7 @@ describe("prod and dev stacks on AWS", () => {
     prod = await runProgram(withToken("prod"));
     dev = await runProgram(withToken("dev"));
     connected = await runProgram(withToken("prod", { "line-call:lineConnected": "true" }));
-    vi.doUnmock("../../scripts/build-lambda");
+    vi.doUnmock("../../stack/lambdaBundle");
   });
 
   it("declare the Twilio connection, the AWS webhook and the smoke test, and nothing else", () => {

@@ -5,7 +5,7 @@
 import type { Element } from "@xmldom/xmldom";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../lambda/config";
-import { DEFAULT_UNAVAILABLE_MESSAGE } from "../../lambda/config";
+import { DEFAULT_UNAVAILABLE_MESSAGE } from "../../lambda/contract";
 import { APOLOGY_LANGUAGE, APOLOGY_MESSAGE } from "../../lambda/twiml";
 import { sampleLineCall } from "../../scripts/twilioSignedRequest";
 import {

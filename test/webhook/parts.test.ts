@@ -63,7 +63,7 @@ describe("readSettings", () => {
   it("applies defaults and trims values", () => {
     expect(readSettings({ FORWARD_TO: " sip:desk@pbx.example.com ", GREETING: "  " })).toEqual({
       call: {
-        forwardTo: { kind: "sip", uri: "sip:desk@pbx.example.com" },
+        forwardTo: { kind: "sip", value: "sip:desk@pbx.example.com" },
         callerId: undefined,
         greeting: undefined,
         sayLanguage: "ja-JP",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseLineIpAddresses } from "../../stack/lineIpAddresses";
+import { parseLineIpAddresses } from "../../model/lineIpAddresses";
 
 describe("parseLineIpAddresses", () => {
   it("accepts addresses and ranges, defaulting the prefix and friendly name", () => {

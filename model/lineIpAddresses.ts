@@ -2,6 +2,8 @@
 // One set of rules shared by the Pulumi program, `npm run ip-diff` and the policy pack, so a
 // reviewer, the preview and the deploy never disagree about what a valid list is.
 import type * as IpAddr from "ipaddr.js";
+import { projectKey } from "./project";
+import { MAX_FRIENDLY_NAME_LENGTH, MAX_IPS_PER_LIST } from "./twilio";
 
 /**
  * ipaddr.js is loaded on use, not imported at the top: the Twilio providers reuse these rules, and
@@ -36,12 +38,7 @@ export interface LineIpAddressesResult {
   errors: string[];
 }
 
-/** Twilio refuses more than 100 IP addresses in one access control list (error 21237). */
-export const MAX_IPS_PER_LIST = 100;
-/** Twilio's limit for FriendlyName on IP addresses and lists. */
-export const MAX_FRIENDLY_NAME_LENGTH = 255;
-
-export const LINE_IP_ADDRESSES_KEY = "line-call:lineIpAddresses";
+export const LINE_IP_ADDRESSES_KEY = projectKey("lineIpAddresses");
 
 export function lineIpResourceName(ip: string, cidrPrefixLength: number): string {
   return `line-ip-${ip}-${cidrPrefixLength}`;
@@ -136,7 +133,9 @@ export function parseLineIpAddresses(
       if (typeof label !== "string" || label.trim() === "") {
         errors.push(`${where}.label must be a non-empty string when set`);
       } else if (label.length > MAX_FRIENDLY_NAME_LENGTH) {
-        errors.push(`${where}.label is ${label.length} characters; Twilio allows 255`);
+        errors.push(
+          `${where}.label is ${label.length} characters; Twilio allows ${MAX_FRIENDLY_NAME_LENGTH}`,
+        );
       }
     }
     if (errors.length > before) return;

@@ -1,0 +1,137 @@
+// Per-stack configuration (`Pulumi.<stack>.yaml`): every key the program reads, its defaults, and
+// the validation that runs before any resource is declared. A bad value is reported together
+// with every other problem, one line each naming the key and the fix, so an operator fixes the
+// whole file in one go instead of one `pulumi up` per typo. Each concern has its own module in
+// this folder; this one puts their results together.
+import * as pulumi from "@pulumi/pulumi";
+import type { ForwardTarget } from "../../lambda/contract";
+import type { LineIpAddress } from "../../model/lineIpAddresses";
+import { TWILIO_SETTINGS } from "../../model/twilio";
+import { readCall } from "./call";
+import { readDomain } from "./domain";
+import { readForwarding } from "./forwarding";
+import { readHosting } from "./hosting";
+import type { ConfigSource } from "./keys";
+import { ConfigReader } from "./reader";
+import { readTwilioCredentials } from "./twilio";
+
+export { type ConfigSource, PROJECT_KEYS, type ProjectKey, type ProjectKeySpec } from "./keys";
+
+/** The validated settings the program is built from. */
+export interface LineCallConfig {
+  stack: string;
+  sipDomainName: string;
+  lineIpAddresses: LineIpAddress[];
+  lineConnected: boolean;
+  forwardTo: ForwardTarget;
+  /** Empty when not set (allowed only when forwarding to a SIP URI). */
+  callerId: string;
+  greeting: string;
+  language: string;
+  dialTimeout: number;
+  unavailableMessage: string;
+  logRetentionDays: number;
+  /** Set: bring-your-own TwiML host, no AWS resources. Without trailing slash. */
+  webhookBaseUrl?: string;
+  /** Take over a SIP domain (and list) that already exist under the same names. */
+  adoptExisting: boolean;
+  /** True when a Twilio auth token is available (config or environment) for the webhook. */
+  hasAuthToken: boolean;
+}
+
+export class ConfigError extends pulumi.RunError {
+  constructor(
+    readonly problems: string[],
+    stack: string,
+  ) {
+    super(
+      `Pulumi.${stack}.yaml has ${problems.length} problem${problems.length === 1 ? "" : "s"}; ` +
+        `nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Validates the whole configuration. Never throws: returns every problem, so the caller can
+ * report them together.
+ */
+export function validateConfig(source: ConfigSource): {
+  config?: LineCallConfig;
+  errors: string[];
+} {
+  const r = new ConfigReader(source);
+  r.unknownKeys();
+  const domain = readDomain(r);
+  const { forwardTo, callerId } = readForwarding(r);
+  const { dialTimeout, ...words } = readCall(r);
+  const { logRetentionDays, webhookBaseUrl, hostsWebhook } = readHosting(r);
+  const { hasAuthToken } = readTwilioCredentials(r, hostsWebhook);
+
+  const errors = r.problems;
+  if (
+    errors.length > 0 ||
+    !forwardTo ||
+    dialTimeout === undefined ||
+    logRetentionDays === undefined
+  ) {
+    return { errors };
+  }
+  return {
+    errors,
+    config: {
+      stack: source.stack,
+      ...domain,
+      forwardTo,
+      callerId,
+      ...words,
+      dialTimeout,
+      logRetentionDays,
+      ...(webhookBaseUrl ? { webhookBaseUrl } : {}),
+      hasAuthToken,
+    },
+  };
+}
+
+/** The stack config exactly as the Pulumi CLI handed it to this program. */
+export function currentConfigSource(): ConfigSource {
+  const values = pulumi.runtime.allConfig();
+  // isConfigSecret is not in the SDK's typings, but it is how Config.get knows a key is secret.
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+  const secretKeys = new Set(
+    Object.keys(values).filter((k) => runtime.isConfigSecret?.(k) ?? false),
+  );
+  return { stack: pulumi.getStack(), values, secretKeys, env: process.env };
+}
+
+/** Reads and validates the stack config; throws one error listing every problem. */
+export function readStackConfig(source: ConfigSource = currentConfigSource()): LineCallConfig {
+  const { config, errors } = validateConfig(source);
+  if (!config) throw new ConfigError(errors, source.stack);
+  return config;
+}
+
+/**
+ * The Twilio auth token as a Pulumi secret: from `twilio:authToken` (always a secret there) or,
+ * failing that, TWILIO_AUTH_TOKEN, wrapped so it is encrypted wherever it lands in the state.
+ */
+export function twilioAuthToken(
+  source: ConfigSource = currentConfigSource(),
+): pulumi.Output<string> {
+  const fromConfig = new pulumi.Config("twilio").getSecret("authToken");
+  const fromEnv = source.env[TWILIO_SETTINGS.authToken.env] ?? "";
+  return pulumi.secret(
+    pulumi
+      .output(fromConfig)
+      .apply((value) => (value && value.trim() !== "" ? value : fromEnv).trim()),
+  );
+}
+
+/** The account SID as the providers resolve it (config first, then TWILIO_ACCOUNT_SID). */
+export function twilioAccountSid(source: ConfigSource = currentConfigSource()): string {
+  return (
+    source.values[TWILIO_SETTINGS.accountSid.config] ??
+    source.env[TWILIO_SETTINGS.accountSid.env] ??
+    ""
+  ).trim();
+}

@@ -1,0 +1,43 @@
+// The `line-call:` keys the program reads, how Pulumi.yaml declares them, and where raw values
+// come from. The bottom of the config check: every concern in this folder reads through these.
+import {
+  DEFAULT_DIAL_TIMEOUT_SECONDS,
+  DEFAULT_SAY_LANGUAGE,
+  DEFAULT_UNAVAILABLE_MESSAGE,
+} from "../../lambda/contract";
+
+/** How a project key is declared in Pulumi.yaml (kept equal to it by test/stack/config.test.ts). */
+export interface ProjectKeySpec {
+  /** The Pulumi.yaml type; absent where Pulumi.yaml cannot express it (a list of objects). */
+  type?: "string" | "integer" | "boolean";
+  default?: string | number | boolean;
+}
+
+/** Every `line-call:` key. A key not in this table is reported as a typo. */
+export const PROJECT_KEYS = {
+  sipDomainName: { type: "string" },
+  lineIpAddresses: {},
+  lineConnected: { type: "boolean", default: false },
+  forwardTo: { type: "string" },
+  callerId: { type: "string", default: "" },
+  greeting: { type: "string", default: "" },
+  language: { type: "string", default: DEFAULT_SAY_LANGUAGE },
+  dialTimeout: { type: "integer", default: DEFAULT_DIAL_TIMEOUT_SECONDS },
+  unavailableMessage: { type: "string", default: DEFAULT_UNAVAILABLE_MESSAGE },
+  logRetentionDays: { type: "integer", default: 30 },
+  webhookBaseUrl: { type: "string", default: "" },
+  // Read by the policy pack (through scripts/policy-config.ts) and `npm run ip-diff`, not here.
+  allowWideIpRanges: { type: "boolean", default: false },
+  adoptExisting: { type: "boolean", default: false },
+} as const satisfies Record<string, ProjectKeySpec>;
+
+export type ProjectKey = keyof typeof PROJECT_KEYS;
+
+/** Where raw values come from: the stack config as the CLI passes it, and the environment. */
+export interface ConfigSource {
+  stack: string;
+  /** Every config key the stack sets, `namespace:key`, values as the CLI passes them (strings). */
+  values: Record<string, string>;
+  secretKeys: ReadonlySet<string>;
+  env: Record<string, string | undefined>;
+}

@@ -1,0 +1,91 @@
+// The Twilio account and credentials, read the way the providers resolve them (stack config
+// first, then the Twilio SDK's environment variables): which account owns the domain, how the
+// providers sign in, and the auth token the webhook checks signatures with.
+import {
+  API_KEY_SID,
+  AUTH_TOKEN,
+  accountSidProblem,
+  TWILIO_SETTINGS as KEYS,
+} from "../../model/twilio";
+import type { ConfigReader } from "./reader";
+
+export interface TwilioCredentials {
+  /** True when a Twilio auth token is available (config or environment) for the webhook. */
+  hasAuthToken: boolean;
+}
+
+/** Secrets must be stored encrypted: `pulumi config set --secret`. */
+function checkSecretsEncrypted(r: ConfigReader): void {
+  for (const name of ["authToken", "apiSecret"] as const) {
+    const configKey = KEYS[name].config;
+    if (r.source.values[configKey] !== undefined && !r.source.secretKeys.has(configKey)) {
+      r.problem(
+        `${configKey} is stored in plaintext in Pulumi.${r.source.stack}.yaml: remove it and set it again with ` +
+          `pulumi config set --secret ${configKey} <value>`,
+      );
+    }
+  }
+}
+
+function checkAccountSid(r: ConfigReader): void {
+  const accountSid = r.twilio("accountSid");
+  if (!accountSid) {
+    r.problem(
+      `${KEYS.accountSid.config} is not set: pulumi config set ${KEYS.accountSid.config} AC… ` +
+        `(the account or subaccount that owns the SIP domain; or set ${KEYS.accountSid.env})`,
+    );
+    return;
+  }
+  const problem = accountSidProblem(accountSid);
+  if (problem) r.problem(`${KEYS.accountSid.config} ${problem}`);
+}
+
+/**
+ * @param webhookNeedsToken the webhook this stack deploys checks signatures with the auth token,
+ *   so it must be set even when the providers sign in with an API key.
+ */
+export function readTwilioCredentials(
+  r: ConfigReader,
+  webhookNeedsToken: boolean,
+): TwilioCredentials {
+  checkSecretsEncrypted(r);
+  checkAccountSid(r);
+  const authToken = r.twilio("authToken");
+  const apiKey = r.twilio("apiKey");
+  const apiSecret = r.twilio("apiSecret");
+  if (apiKey !== undefined && !API_KEY_SID.test(apiKey)) {
+    r.problem(`${KEYS.apiKey.config} must be an API key SID: SK followed by 32 hex digits`);
+  }
+  if ((apiKey === undefined) !== (apiSecret === undefined)) {
+    r.problem(
+      apiKey === undefined
+        ? `${KEYS.apiKey.config} is not set but ${KEYS.apiSecret.config} is: set both, or neither`
+        : `${KEYS.apiSecret.config} is not set but ${KEYS.apiKey.config} is: ` +
+            `pulumi config set --secret ${KEYS.apiSecret.config} <secret>`,
+    );
+  }
+  if (authToken === undefined && webhookNeedsToken) {
+    r.problem(
+      `${KEYS.authToken.config} is not set: the webhook checks every request's signature with ` +
+        `it. Run pulumi config set --secret ${KEYS.authToken.config} <token> (or set ${KEYS.authToken.env})`,
+    );
+  } else if (authToken === undefined && apiKey === undefined) {
+    r.problem(
+      `Twilio credentials are not set: pulumi config set --secret ${KEYS.authToken.config} <token>, ` +
+        `or set ${KEYS.apiKey.config} and ${KEYS.apiSecret.config}`,
+    );
+  } else if (authToken !== undefined && !AUTH_TOKEN.test(authToken)) {
+    r.problem(
+      `${KEYS.authToken.config} is not a Twilio auth token (32 hex digits): copy it again ` +
+        "from the Twilio console (Account info) and set it with pulumi config set --secret",
+    );
+  }
+  const apiBaseUrl = r.twilio("apiBaseUrl");
+  if (apiBaseUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(apiBaseUrl)) {
+    r.problem(
+      `${KEYS.apiBaseUrl.config} must be an absolute http(s) URL such as http://127.0.0.1:4010 ` +
+        "(leave it unset for the real Twilio API)",
+    );
+  }
+  return { hasAuthToken: authToken !== undefined };
+}
