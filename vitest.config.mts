@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    reporters: ["default", "./test/summaryReporter.mts"],
+    reporters: ["default", "./test/support/summaryReporter.mts"],
     // The engine-harness tests start real provider host processes; on a 2-core machine a
     // few files at a time keeps them from starving each other.
     pool: "forks",

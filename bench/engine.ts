@@ -5,7 +5,7 @@
 // writes bench/results/engine.json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { createEngineStack, type EngineStack, expectSuccess } from "../test/engine/engineHarness";
+import { createEngineStack, type EngineStack, expectSuccess } from "../devkit/engine/cliStack";
 
 const IP_COUNT = 50;
 const LATENCY_MS = 100;

@@ -8,10 +8,10 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
+import type { EngineResource } from "../devkit/engine/engine";
+import { PROJECT_ROOT, serializeProvider } from "../devkit/engine/providerHost";
+import { type ResourceKind, startTwilioBed } from "../devkit/engine/twilioBed";
 import { MAX_CONCURRENT_TWILIO_CALLS } from "../providers";
-import type { EngineResource } from "../test/harness/engine";
-import { PROJECT_ROOT, serializeProvider } from "../test/harness/providerHost";
-import { type ResourceKind, startTwilioBed } from "../test/harness/twilioBed";
 
 const IP_COUNT = 50;
 const LATENCY_MS = 100;

@@ -10,3 +10,8 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export function isUnknown(value: unknown): boolean {
   return value === UNKNOWN;
 }
+
+/** In a serialized property value, the key that marks an object as a special value... */
+export const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
+/** ...and the signature that makes it a secret: `{[SPECIAL_SIG_KEY]: SECRET_SIG, value}`. */
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";

@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { ensureToolchain, lockedPulumiVersion, pulumiOnPath } from "../devkit/pulumiToolchain";
 import {
   DEFAULT_AUTH_TOKEN,
   startTwilioStandin,
@@ -20,7 +21,6 @@ import { type LocalWebhook, startLocalWebhook } from "../lambda/localAdapter";
 import { type ConfigSource, type LineCallConfig, validateConfig } from "../stack/config";
 import { webhookEnvironment } from "../stack/webhookEnvironment";
 import { parseStackConfig } from "./gitops/stackConfig";
-import { ensureToolchain, lockedPulumiVersion, pulumiOnPath } from "./pulumi-cli";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 export const LOCAL_STACK = "local";

@@ -1,6 +1,7 @@
 // The pack as `pulumi preview --policy-pack policy` runs it: booted by Pulumi's own runner,
 // configured and queried over the Analyzer protocol with engine-shaped resources.
 import { describe, expect, it } from "vitest";
+import { UNKNOWN } from "../../model/pulumiEngine";
 import {
   IP_ACCESS_CONTROL_LIST_MAPPING_TYPE,
   IP_ACCESS_CONTROL_LIST_TYPE,
@@ -9,7 +10,7 @@ import {
   SIP_DOMAIN_TYPE,
 } from "../../policy/rules";
 import { policyConfigFor } from "../../scripts/gitops/policyConfig";
-import { type EngineResource, UNKNOWN, urnOf, usePolicyPack } from "./policyPackHost";
+import { type EngineResource, urnOf, usePolicyPack } from "../support/policyPackHost";
 
 const PROVIDER = { __provider: "exports.handler = __f0;" };
 const wideEntry: EngineResource = {

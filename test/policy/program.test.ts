@@ -4,13 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { POLICY_NAMES, TWILIO_TYPE_PREFIX } from "../../policy/rules";
 import { policyConfigFor } from "../../scripts/gitops/policyConfig";
+import { type EngineResource, usePolicyPack } from "../support/policyPackHost";
 import {
   runProgram,
   stackFileConfig,
   TEST_ACCOUNT_SID,
   TEST_AUTH_TOKEN,
-} from "../stack/programHarness";
-import { type EngineResource, usePolicyPack } from "./policyPackHost";
+} from "../support/programHarness";
 
 /** prod's committed config, with its webhook on a host of its own (no AWS build needed). */
 function prodSettings(overrides: Record<string, unknown>, preview: boolean) {

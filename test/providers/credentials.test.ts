@@ -2,11 +2,11 @@
 // TWILIO_* environment) and never end up in the serialized provider, the state or the host's log.
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { EngineResource } from "../../devkit/engine/engine";
+import { ProviderHost, secret } from "../../devkit/engine/providerHost";
+import { PROVIDERS, type ResourceKind } from "../../devkit/engine/twilioBed";
 import { startTwilioStandin, type TwilioStandin } from "../../devkit/twilio-standin/server";
 import { configureTwilio } from "../../providers/twilioClient";
-import { EngineResource } from "../harness/engine";
-import { ProviderHost, secret } from "../harness/providerHost";
-import { PROVIDERS, type ResourceKind } from "../harness/twilioBed";
 
 const API_KEY = `SK${"5ca1ab1e".repeat(4)}`;
 const API_SECRET = "an-api-secret-that-must-stay-out";

@@ -2,8 +2,8 @@
 // connections and responses lost after the write happened. After each, the stand-in's inventory
 // shows no duplicate and nothing orphaned, and state points at the object that really exists.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { EngineResource } from "../harness/engine";
-import { twilioBedPerFile } from "../harness/twilioBedPerFile";
+import type { EngineResource } from "../../devkit/engine/engine";
+import { twilioBedPerFile } from "../support/twilioBedPerFile";
 
 const bed = twilioBedPerFile();
 let counter = 0;

@@ -2,9 +2,9 @@
 // stand-in: life cycle, in-place rename, drift, adopt and the clash message, the mapping's
 // replace rules, and Twilio's "still mapped" refusal surfaced with what to do.
 import { describe, expect, it } from "vitest";
-import { CheckFailedError } from "../harness/engine";
-import { UNKNOWN } from "../harness/providerHost";
-import { twilioBedPerFile } from "../harness/twilioBedPerFile";
+import { CheckFailedError } from "../../devkit/engine/engine";
+import { UNKNOWN } from "../../model/pulumiEngine";
+import { twilioBedPerFile } from "../support/twilioBedPerFile";
 
 const bed = twilioBedPerFile();
 let counter = 0;

@@ -2,9 +2,9 @@
 // address, prefix and name, replacement when the list changes, drift, defaults, validation, and
 // Twilio's 100-per-list limit surfaced with what to do.
 import { beforeAll, describe, expect, it } from "vitest";
-import { CheckFailedError, type EngineResource } from "../harness/engine";
-import { UNKNOWN } from "../harness/providerHost";
-import { twilioBedPerFile } from "../harness/twilioBedPerFile";
+import { CheckFailedError, type EngineResource } from "../../devkit/engine/engine";
+import { UNKNOWN } from "../../model/pulumiEngine";
+import { twilioBedPerFile } from "../support/twilioBedPerFile";
 
 const bed = twilioBedPerFile();
 let listA: EngineResource;

@@ -1,9 +1,10 @@
 // SipDomain through the provider host against the Twilio stand-in: life cycle, in-place updates,
 // clearing, drift, adopt and the clash message, validation in check, preview with unknowns.
 import { describe, expect, it } from "vitest";
-import { CheckFailedError } from "../harness/engine";
-import { secret, UNKNOWN } from "../harness/providerHost";
-import { twilioBedPerFile } from "../harness/twilioBedPerFile";
+import { CheckFailedError } from "../../devkit/engine/engine";
+import { secret } from "../../devkit/engine/providerHost";
+import { UNKNOWN } from "../../model/pulumiEngine";
+import { twilioBedPerFile } from "../support/twilioBedPerFile";
 
 const bed = twilioBedPerFile();
 let counter = 0;

@@ -14,7 +14,12 @@ import {
   validateConfig,
 } from "../../stack/config";
 import { webhookEnvironment } from "../../stack/webhookEnvironment";
-import { PROJECT_ROOT, stackFileConfig, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from "./programHarness";
+import {
+  PROJECT_ROOT,
+  stackFileConfig,
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+} from "../support/programHarness";
 
 const VALID: Record<string, unknown> = {
   "aws:region": "ap-northeast-1",

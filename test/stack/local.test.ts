@@ -5,10 +5,15 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../devkit/freePort";
 import { runSmokeTest } from "../../providers/webhookSmokeTest";
 import { type LocalStack, localStackConfig, startLocalStack } from "../../scripts/local";
-import { freePort } from "../harness/freePort";
-import { PROJECT_ROOT, runProgram, SMOKE_TEST_RUN_TYPE, stackFileConfig } from "./programHarness";
+import {
+  PROJECT_ROOT,
+  runProgram,
+  SMOKE_TEST_RUN_TYPE,
+  stackFileConfig,
+} from "../support/programHarness";
 
 describe("npm run local", () => {
   let dir: string;

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { SECRET_SIG, SPECIAL_SIG_KEY, UNKNOWN } from "../../model/pulumiEngine";
 import { sipDomainProvider } from "../../providers";
 import { buildLambdaBundle } from "../../stack/lambdaBundle";
 import {
@@ -13,14 +14,11 @@ import {
   type ProgramRun,
   type Registration,
   runProgram,
-  SECRET_SIG,
-  SIG_KEY,
   SMOKE_TEST_RUN_TYPE,
   stackFileConfig,
   TEST_ACCOUNT_SID,
   TEST_AUTH_TOKEN,
-  UNKNOWN,
-} from "./programHarness";
+} from "../support/programHarness";
 
 const T = {
   domain: "pulumi-nodejs:dynamic/twilio:SipDomain",
@@ -96,7 +94,7 @@ function plaintextParts(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plaintextParts);
   if (value && typeof value === "object") {
     const record = value as Record<string, unknown>;
-    if (record[SIG_KEY] === SECRET_SIG) return "[secret]";
+    if (record[SPECIAL_SIG_KEY] === SECRET_SIG) return "[secret]";
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plaintextParts(v)]));
   }
   return value;
@@ -106,7 +104,7 @@ function isSecretOnTheWire(value: unknown): boolean {
   return (
     typeof value === "object" &&
     value !== null &&
-    (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG
+    (value as Record<string, unknown>)[SPECIAL_SIG_KEY] === SECRET_SIG
   );
 }
 

@@ -6,9 +6,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
+import { UNKNOWN } from "../../model/pulumiEngine";
 import { runSmokeTest, webhookSmokeTestProvider } from "../../providers/webhookSmokeTest";
 import { SMOKE_TEST_COMMAND, SMOKE_TEST_ENV } from "../../scripts/smoke-test";
-import { PROJECT_ROOT, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from "./programHarness";
+import { PROJECT_ROOT, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from "../support/programHarness";
 
 const SETTINGS = {
   FORWARD_TO: "+81312345678",
@@ -195,7 +196,7 @@ describe("the smoke-test provider", () => {
       { voiceUrl: "ftp://x", timeoutSeconds: 0 },
     );
     expect(bad?.failures?.map((f) => f.property).sort()).toEqual(["timeoutSeconds", "voiceUrl"]);
-    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const unknown = UNKNOWN;
     const preview = await webhookSmokeTestProvider.check?.(
       {},
       { voiceUrl: unknown, accountSid: unknown, triggers: unknown, timeoutSeconds: unknown },

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as pulumi from "@pulumi/pulumi";
+import { SECRET_SIG, SPECIAL_SIG_KEY as SECRET_SIG_KEY } from "../../model/pulumiEngine";
 
 // The generated stubs are plain CommonJS without usable typings for these paths.
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
@@ -16,9 +17,6 @@ export const PROJECT_ROOT = path.resolve(__dirname, "../..");
 const HOST_SCRIPT = path.join(PROJECT_ROOT, "node_modules/@pulumi/pulumi/cmd/dynamic-provider");
 
 /** What the engine sends for a value not known yet (preview). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 export type Props = Record<string, unknown>;
 

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { TempGitRepo } from "./gitRepo";
+import { TempGitRepo } from "../support/gitRepo";
 
 const ROOT = path.resolve(__dirname, "../..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "line-call-steps-"));

@@ -2,16 +2,16 @@
 // stack configured with `twilio:*` keys would be, and engine-driven resources of the four types.
 import type * as pulumi from "@pulumi/pulumi";
 import {
-  type StandinOptions,
-  startTwilioStandin,
-  type TwilioStandin,
-} from "../../devkit/twilio-standin/server";
-import {
   ipAccessControlListMappingProvider,
   ipAccessControlListProvider,
   ipAddressProvider,
   sipDomainProvider,
 } from "../../providers";
+import {
+  type StandinOptions,
+  startTwilioStandin,
+  type TwilioStandin,
+} from "../twilio-standin/server";
 import { EngineResource } from "./engine";
 import { type HostOptions, ProviderHost, type Secret, secret } from "./providerHost";
 

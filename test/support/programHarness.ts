@@ -6,15 +6,9 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
 import YAML from "yaml";
+import { UNKNOWN } from "../../model/pulumiEngine";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-
-/** The engine's value for an output not known until the update runs (preview). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-/** The engine's marker for a secret value in a serialized property struct. */
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 export interface Registration {
   type: string;
@@ -283,5 +277,3 @@ export async function runProgram(settings: StackSettings): Promise<ProgramRun> {
     },
   };
 }
-
-export { SIG_KEY };

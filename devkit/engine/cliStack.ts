@@ -16,15 +16,15 @@ import {
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
+import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
+import { localStackConfig, PROJECT_ROOT } from "../../scripts/local";
+import { webhookEnvironment } from "../../stack/webhookEnvironment";
+import { pulumiOnPath } from "../pulumiToolchain";
 import {
   DEFAULT_AUTH_TOKEN,
   startTwilioStandin,
   type TwilioStandin,
-} from "../../devkit/twilio-standin/server";
-import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
-import { localStackConfig, PROJECT_ROOT } from "../../scripts/local";
-import { pulumiOnPath } from "../../scripts/pulumi-cli";
-import { webhookEnvironment } from "../../stack/webhookEnvironment";
+} from "../twilio-standin/server";
 
 /**
  * Whether the engine tests run. On CI (CI=true) a missing CLI is a failure, never a skip; on a
@@ -203,7 +203,7 @@ export async function createEngineStack(name: string): Promise<EngineStack> {
 /**
  * `--policy-pack` argument for the project's policy pack. Users pass the folder (`--policy-pack
  * policy`), which the CLI starts through the language host's RunPlugin; the language host these
- * machines can build (see scripts/pulumi-cli.ts) predates RunPlugin, so here the same pack is
+ * machines can build (see devkit/pulumiToolchain.ts) predates RunPlugin, so here the same pack is
  * started as a binary analyzer plugin, which the CLI also accepts: a two-line launcher beside
  * PulumiPolicy.yaml that runs @pulumi/pulumi's own policy-pack runner on the folder, as RunPlugin
  * does. The pack, the analyzer protocol and the CLI's enforcement are the real ones.

@@ -7,7 +7,7 @@ import {
   engineTestsEnabled,
   expectSuccess,
   policyPackArgument,
-} from "./engineHarness";
+} from "../../devkit/engine/cliStack";
 
 const enabled = engineTestsEnabled();
 const LONG = 300_000;

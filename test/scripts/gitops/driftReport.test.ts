@@ -8,7 +8,7 @@ import {
   driftIssueBody,
   driftIssueTitle,
   MAX_LOG_CHARS,
-} from "../../scripts/gitops/driftReport";
+} from "../../../scripts/gitops/driftReport";
 
 // What `pulumi preview --refresh --expect-no-changes --diff` prints when someone edited the
 // SIP domain's Request URL in the Twilio console.
@@ -73,9 +73,9 @@ describe("scripts/drift-report.ts", () => {
     const bodyFile = path.join(dir, `issue-${exitCode}.md`);
     fs.writeFileSync(outputFile, output);
     const result = spawnSync(
-      path.resolve(__dirname, "../../node_modules/.bin/tsx"),
+      path.resolve(__dirname, "../../../node_modules/.bin/tsx"),
       [
-        path.resolve(__dirname, "../../scripts/drift-report.ts"),
+        path.resolve(__dirname, "../../../scripts/drift-report.ts"),
         "prod",
         exitCode,
         outputFile,

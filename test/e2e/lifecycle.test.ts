@@ -2,14 +2,14 @@
 // drift repaired, an IP list change reviewed, and the state holding no plaintext secret. Each
 // step checks the Twilio stand-in's inventory, not only what Pulumi says.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_AUTH_TOKEN } from "../../devkit/twilio-standin/server";
 import {
   createEngineStack,
   type EngineStack,
   engineTestsEnabled,
   expectSuccess,
   previewSteps,
-} from "./engineHarness";
+} from "../../devkit/engine/cliStack";
+import { DEFAULT_AUTH_TOKEN } from "../../devkit/twilio-standin/server";
 
 const enabled = engineTestsEnabled();
 const LONG = 300_000;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ciStacks, touchedStacks } from "../../scripts/gitops/ciStacks";
-import { TempGitRepo } from "./gitRepo";
+import { ciStacks, touchedStacks } from "../../../scripts/gitops/ciStacks";
+import { TempGitRepo } from "../../support/gitRepo";
 
 const files = [
   "Pulumi.yaml",

@@ -2,7 +2,7 @@
 // test the stand-in must have found nothing in the traffic that breaks Twilio's OpenAPI description.
 // Kept apart from twilioBed.ts, which the bench imports outside vitest.
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
-import { type BedOptions, startTwilioBed, type TwilioBed } from "./twilioBed";
+import { type BedOptions, startTwilioBed, type TwilioBed } from "../../devkit/engine/twilioBed";
 
 /**
  * Registers the file's hooks and returns the bed. It can be named at module level: it is started

@@ -9,8 +9,6 @@ import { afterAll, beforeAll } from "vitest";
 const root = path.resolve(__dirname, "../..");
 export const POLICY_PACK_DIR = path.join(root, "policy");
 const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi/package.json"));
-// The engine's unknown-value sentinel, as it marshals unknown inputs during preview.
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 // The generated protobuf modules are untyped CommonJS; keep `any` at this boundary only.
 // biome-ignore lint/suspicious/noExplicitAny: generated gRPC/protobuf classes

@@ -1,7 +1,7 @@
 // `npm run ip-diff` on real git history: a temporary repository with two commits and a working
 // tree, the script run as a child process exactly as a reviewer or the PR workflow runs it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TempGitRepo } from "./gitRepo";
+import { TempGitRepo } from "../support/gitRepo";
 
 const PROJECT = `name: line-call
 runtime: nodejs

@@ -9,7 +9,7 @@ import {
   engineTestsEnabled,
   expectSuccess,
   waitUntil,
-} from "./engineHarness";
+} from "../../devkit/engine/cliStack";
 
 const enabled = engineTestsEnabled();
 const LONG = 400_000;

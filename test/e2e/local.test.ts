@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { lockedPulumiVersion, pulumiOnPath, toolchainBin } from "../../scripts/pulumi-cli";
-import { freePort } from "../harness/freePort";
-import { copyProject, engineTestsEnabled } from "./engineHarness";
+import { copyProject, engineTestsEnabled } from "../../devkit/engine/cliStack";
+import { freePort } from "../../devkit/freePort";
+import { lockedPulumiVersion, pulumiOnPath, toolchainBin } from "../../devkit/pulumiToolchain";
 
 const enabled = engineTestsEnabled();
 

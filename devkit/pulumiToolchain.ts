@@ -1,0 +1,239 @@
+// A real Pulumi toolchain on this machine (`npm run pulumi-cli`, `npm run local` and the real-CLI
+// tests use it).
+//
+// Users have the CLI from Pulumi's installer (https://www.pulumi.com/docs/install/): when `pulumi`
+// is on PATH, its directory is printed and nothing is built. Otherwise the toolchain is built,
+// once, from Pulumi's Go modules (the only source machines without the installer can reach) into
+// ${LINE_CALL_TOOLS:-$HOME/.cache/line-call}/pulumi-v<version>/bin, at the version of
+// @pulumi/pulumi in package-lock.json, so the CLI and the SDK always match. A second run is
+// instant. Set LINE_CALL_BUILD_PULUMI=1 to build even when a `pulumi` is on PATH.
+import { type ExecFileSyncOptions, execFileSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { homedir } from "node:os";
+import path from "node:path";
+
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+const CLI_MODULE = "github.com/pulumi/pulumi/pkg/v3";
+const CLI_PACKAGE = `${CLI_MODULE}/cmd/pulumi`;
+const SDK_MODULE = "github.com/pulumi/pulumi/sdk/v3";
+const VERSION_SYMBOL = `${SDK_MODULE}/go/common/version.Version`;
+
+/**
+ * The Node.js language host (`pulumi-language-nodejs`, which starts the program for the CLI).
+ * Since May 2023 it is its own module, github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3,
+ * which has no version tags and which the Go module proxy these machines use does not serve at any
+ * pseudo-version (tried for the v3.224–v3.276 release commits). Before the split it lived in the
+ * SDK module itself; v3.68.0 is the last release carrying it there, and it drives current SDKs:
+ * the host only starts `@pulumi/pulumi`'s own run script from node_modules, which does the rest
+ * (the engine tests prove it with every command they run).
+ */
+const LANGUAGE_HOST = {
+  module: SDK_MODULE,
+  version: "v3.68.0",
+  package: `${SDK_MODULE}/nodejs/cmd/pulumi-language-nodejs`,
+};
+
+/** What a usable toolchain directory holds. */
+export const TOOLCHAIN_FILES = [
+  "pulumi",
+  "pulumi-language-nodejs",
+  // The dynamic-provider plugin: a shell script in the SDK module that starts
+  // @pulumi/pulumi/cmd/dynamic-provider from the program's node_modules.
+  "pulumi-resource-pulumi-nodejs",
+] as const;
+
+/** The @pulumi/pulumi version the lock file pins: the one setting the CLI version follows. */
+export function lockedPulumiVersion(root = PROJECT_ROOT): string {
+  const lock = JSON.parse(readFileSync(path.join(root, "package-lock.json"), "utf8")) as {
+    packages?: Record<string, { version?: string }>;
+  };
+  const version = lock.packages?.["node_modules/@pulumi/pulumi"]?.version;
+  if (!version) throw new Error("package-lock.json pins no @pulumi/pulumi: run npm install");
+  return version;
+}
+
+export function toolsDir(): string {
+  return process.env.LINE_CALL_TOOLS || path.join(homedir(), ".cache", "line-call");
+}
+
+export function toolchainBin(version: string): string {
+  return path.join(toolsDir(), `pulumi-v${version}`, "bin");
+}
+
+export function log(line: string): void {
+  process.stderr.write(`pulumi-cli: ${line}\n`);
+}
+
+/** The directory of the `pulumi` on PATH, or undefined. */
+export function pulumiOnPath(): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (dir && existsSync(path.join(dir, "pulumi"))) return dir;
+  }
+  return undefined;
+}
+
+function run(command: string, args: string[], options: ExecFileSyncOptions = {}): string {
+  return execFileSync(command, args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    ...options,
+  }) as string;
+}
+
+/** The Go module's source directory and go.mod in the module cache (downloaded if needed). */
+function moduleSource(module: string, version: string, env: NodeJS.ProcessEnv) {
+  const info = JSON.parse(
+    run("go", ["mod", "download", "-json", `${module}@${version}`], { env }),
+  ) as {
+    Dir?: string;
+    GoMod?: string;
+    Error?: string;
+  };
+  if (!info.Dir || !info.GoMod)
+    throw new Error(`go mod download ${module}@${version}: ${info.Error}`);
+  return { dir: info.Dir, goMod: info.GoMod };
+}
+
+/**
+ * The `replace` lines of a go.mod that a wrapper must repeat: `go install pkg@version` refuses
+ * modules whose go.mod has replace directives, so the binaries are built from a throwaway module
+ * that requires them, and replacements of real upstream modules (not local paths) carry over.
+ */
+export function carriedReplaces(goMod: string): string[] {
+  const lines: string[] = [];
+  const text = goMod.replace(/\r/g, "");
+  const entries = [
+    ...[...text.matchAll(/^replace\s+\(\n([\s\S]*?)\n\)/gm)].flatMap((m) => m[1].split("\n")),
+    ...[...text.matchAll(/^replace\s+([^(\n].*)$/gm)].map((m) => m[1]),
+  ];
+  for (const raw of entries) {
+    const entry = raw.replace(/\/\/.*$/, "").trim();
+    const target = entry.split("=>")[1]?.trim();
+    if (!target || target.startsWith(".") || target.startsWith("/")) continue;
+    lines.push(`replace ${entry}`);
+  }
+  return lines;
+}
+
+interface BuildStep {
+  binary: string;
+  version: string;
+  package: string;
+  /** The version the binary reports. */
+  reports: string;
+  replaces: string[];
+}
+
+function goBuild(step: BuildStep, workDir: string, outDir: string, env: NodeJS.ProcessEnv): void {
+  const wrapper = path.join(workDir, step.binary);
+  mkdirSync(wrapper, { recursive: true });
+  writeFileSync(
+    path.join(wrapper, "go.mod"),
+    [`module line-call.local/${step.binary}`, "", "go 1.26", "", ...step.replaces, ""].join("\n"),
+  );
+  run("go", ["get", `${step.package}@${step.version}`], {
+    cwd: wrapper,
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  // As Pulumi's release build: static, no user/cgo lookups, version stamped in.
+  run(
+    "go",
+    [
+      "build",
+      "-trimpath",
+      "-tags",
+      "osusergo,grpcnotrace",
+      "-ldflags",
+      `-s -w -X ${VERSION_SYMBOL}=${step.reports}`,
+      "-o",
+      path.join(outDir, step.binary),
+      step.package,
+    ],
+    { cwd: wrapper, env: { ...env, CGO_ENABLED: "0" } },
+  );
+}
+
+/** Builds the toolchain for `version` (e.g. "3.276.0") unless it is already there; returns bin. */
+export function ensureToolchain(version: string): string {
+  const bin = toolchainBin(version);
+  if (TOOLCHAIN_FILES.every((file) => existsSync(path.join(bin, file)))) return bin;
+
+  try {
+    run("go", ["version"]);
+  } catch {
+    throw new Error(
+      "Go is needed to build the Pulumi CLI here (or install Pulumi: https://www.pulumi.com/docs/install/).",
+    );
+  }
+  const home = path.dirname(bin);
+  mkdirSync(path.dirname(home), { recursive: true });
+  const staging = mkdtempSync(path.join(path.dirname(home), `.pulumi-v${version}-`));
+  const env: NodeJS.ProcessEnv = { ...process.env, GOFLAGS: "-mod=mod", GOWORK: "off" };
+  try {
+    const out = path.join(staging, "bin");
+    mkdirSync(out);
+    const tag = `v${version}`;
+
+    log(`1/4 fetching ${CLI_MODULE}@${tag} from the Go module proxy …`);
+    const cli = moduleSource(CLI_MODULE, tag, env);
+
+    log(`2/4 building pulumi ${tag} (a few minutes the first time) …`);
+    goBuild(
+      {
+        binary: "pulumi",
+        version: tag,
+        package: CLI_PACKAGE,
+        reports: tag,
+        replaces: carriedReplaces(readFileSync(cli.goMod, "utf8")),
+      },
+      staging,
+      out,
+      env,
+    );
+
+    log(
+      `3/4 building pulumi-language-nodejs from ${LANGUAGE_HOST.module}@${LANGUAGE_HOST.version} …`,
+    );
+    goBuild(
+      {
+        binary: "pulumi-language-nodejs",
+        ...LANGUAGE_HOST,
+        reports: LANGUAGE_HOST.version,
+        replaces: [],
+      },
+      staging,
+      out,
+      env,
+    );
+
+    log(`4/4 copying pulumi-resource-pulumi-nodejs from ${SDK_MODULE}@${tag} …`);
+    const sdk = moduleSource(SDK_MODULE, tag, env);
+    const script = readFileSync(
+      path.join(sdk.dir, "nodejs", "dist", "pulumi-resource-pulumi-nodejs"),
+    );
+    writeFileSync(path.join(out, "pulumi-resource-pulumi-nodejs"), script, { mode: 0o755 });
+
+    const reported = run(path.join(out, "pulumi"), ["version"], {
+      env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+    }).trim();
+    if (reported !== tag) throw new Error(`the built pulumi reports ${reported}, expected ${tag}`);
+    // Moved into place last, so an interrupted build never leaves a half toolchain behind.
+    rmSync(home, { recursive: true, force: true });
+    mkdirSync(home, { recursive: true });
+    renameSync(out, bin);
+    log(`pulumi ${tag} ready in ${bin}`);
+    return bin;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
