@@ -18,3 +18,4 @@ export {
 export { IP_ADDRESS_SCHEMA, IpAddress, type IpAddressArgs, ipAddressProvider } from "./ipAddress";
 export { SIP_DOMAIN_SCHEMA, SipDomain, type SipDomainArgs, sipDomainProvider } from "./sipDomain";
 export { MAX_CONCURRENT_TWILIO_CALLS } from "./twilioClient";
+export { WebhookSmokeTestRun, webhookSmokeTestProvider } from "./webhookSmokeTest";

@@ -8,6 +8,7 @@ import {
   cpSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -17,7 +18,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
+import { PROVIDERS_PACKAGE } from "../../providers/installed";
 import { localStackConfig, PROJECT_ROOT } from "../../scripts/local";
+import { buildProvidersModule } from "../../stack/providersModule";
 import { webhookEnvironment } from "../../stack/webhookEnvironment";
 import { pulumiOnPath } from "../pulumiToolchain";
 import {
@@ -71,13 +74,33 @@ const PROJECT_ENTRIES = [
   "stack",
 ];
 
+export interface CopyOptions {
+  /**
+   * Give the copy a node_modules of its own, every package linked from the project's except the
+   * installed providers module (providers/installed.ts), which the copy builds for itself: for
+   * tests that change the copy's provider code without touching the module other tests load.
+   */
+  ownProvidersModule?: boolean;
+}
+
 /** A copy of the program to run the CLI in; returns its directory. */
-export function copyProject(into: string): string {
+export function copyProject(into: string, options: CopyOptions = {}): string {
   const project = path.join(into, "project");
   for (const entry of PROJECT_ENTRIES) {
     cpSync(path.join(PROJECT_ROOT, entry), path.join(project, entry), { recursive: true });
   }
-  symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(project, "node_modules"));
+  const nodeModules = path.join(PROJECT_ROOT, "node_modules");
+  if (!options.ownProvidersModule) {
+    symlinkSync(nodeModules, path.join(project, "node_modules"));
+    return project;
+  }
+  const [scope] = PROVIDERS_PACKAGE.split("/");
+  mkdirSync(path.join(project, "node_modules"));
+  for (const entry of readdirSync(nodeModules)) {
+    if (entry === scope) continue;
+    symlinkSync(path.join(nodeModules, entry), path.join(project, "node_modules", entry));
+  }
+  buildProvidersModule(project);
   return project;
 }
 
@@ -101,7 +124,10 @@ export interface EngineStack {
 }
 
 /** Sets up a fresh stack `name` (stack init, secret auth token set through the CLI). */
-export async function createEngineStack(name: string): Promise<EngineStack> {
+export async function createEngineStack(
+  name: string,
+  options: CopyOptions = {},
+): Promise<EngineStack> {
   const dir = mkdtempSync(path.join(tmpdir(), "line-call-engine-"));
   const { config, values } = localStackConfig();
   const standin = await startTwilioStandin({
@@ -117,7 +143,7 @@ export async function createEngineStack(name: string): Promise<EngineStack> {
   const webhook = await startLocalWebhook({ port: 0, env: webhookEnv, log: () => {} });
   webhookEnv.PUBLIC_BASE_URL = webhook.url;
 
-  const project = copyProject(dir);
+  const project = copyProject(dir, options);
   mkdirSync(path.join(dir, "state"));
   const configFile = path.join(project, `Pulumi.${name}.yaml`);
   const stackConfig: Record<string, unknown> = {
