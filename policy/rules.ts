@@ -6,7 +6,7 @@
 // that is not known yet (e.g. the SID of a list that will be created). Every read here goes
 // through `readProp`, so an unknown value means "can't judge that field yet", never a policy
 // that is skipped as a whole.
-import { MAX_IPS_PER_LIST } from "../stack/lineIpAddresses";
+import { cidrPrefixProblem, MAX_IPS_PER_LIST } from "../stack/lineIpAddresses";
 
 export const TWILIO_TYPE_PREFIX = "pulumi-nodejs:dynamic/twilio:";
 export const SIP_DOMAIN_TYPE = `${TWILIO_TYPE_PREFIX}SipDomain`;
@@ -93,8 +93,8 @@ export function checkIpRangeWidth(
   if (!prefix.known) return [];
   // Twilio stores a missing prefix as 32 (one address).
   const length = prefix.value === undefined ? 32 : prefix.value;
-  if (typeof length !== "number")
-    return [`cidrPrefixLength ${JSON.stringify(length)} is not a number`];
+  // Worded by the shared rule, so the pack, the program and ip-diff say the same.
+  if (typeof length !== "number") return [`cidrPrefixLength ${cidrPrefixProblem(length)}`];
   const ip = readProp(props, "ipAddress");
   const shown = ip.known && typeof ip.value === "string" ? ip.value : "(address not known yet)";
   const problem = wideRangeProblem(shown, length, config);
