@@ -7,12 +7,10 @@
 // AWS_REGION come from the environment, as for the program.
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { type ConfigSource, validateConfig } from "../stack/config";
-import { parseProjectDefaults, parseStackConfig } from "./gitops/stackConfig";
+import { validateConfig } from "../stack/config";
+import { configSource, parseProjectDefaults, parseStackConfig } from "./gitops/stackConfig";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
-/** Stands in for an encrypted value: shaped like one, so only its presence is judged. */
-const ENCRYPTED_PLACEHOLDER = "0".repeat(32);
 
 export function validateStackFile(stack: string, root = PROJECT_ROOT, env = process.env) {
   const file = path.join(root, `Pulumi.${stack}.yaml`);
@@ -26,20 +24,8 @@ export function validateStackFile(stack: string, root = PROJECT_ROOT, env = proc
   const defaults = parseProjectDefaults(
     existsSync(project) ? readFileSync(project, "utf8") : undefined,
   );
-  const config = { ...defaults, ...parseStackConfig(readFileSync(file, "utf8"), file) };
-  const values: Record<string, string> = {};
-  const secretKeys = new Set<string>();
-  for (const [key, value] of Object.entries(config)) {
-    const full = key.includes(":") ? key : `line-call:${key}`;
-    if (value !== null && typeof value === "object" && "secure" in value) {
-      values[full] = ENCRYPTED_PLACEHOLDER;
-      secretKeys.add(full);
-    } else if (value !== undefined && value !== null) {
-      values[full] = typeof value === "string" ? value : JSON.stringify(value);
-    }
-  }
-  const source: ConfigSource = { stack, values, secretKeys, env };
-  return { file, errors: validateConfig(source).errors };
+  const config = parseStackConfig(readFileSync(file, "utf8"), file);
+  return { file, errors: validateConfig(configSource(stack, config, defaults, env)).errors };
 }
 
 function main(): number {

@@ -3,6 +3,7 @@
 // interpreted the way the program receives them from the engine.
 import * as fs from "node:fs";
 import { parse } from "yaml";
+import type { ConfigSource } from "../../stack/config";
 
 export const PROJECT = "line-call";
 export const LINE_CONNECTED_KEY = `${PROJECT}:lineConnected`;
@@ -84,9 +85,41 @@ export function configBoolean(
   defaults: StackConfig = {},
 ): boolean | undefined {
   const value = configValue(config, key, defaults);
-  if (value === true || value === "true") return true;
-  if (value === false || value === "false") return false;
-  return undefined;
+  return typeof value === "boolean" ? value : booleanText(value);
+}
+
+function booleanText(value: unknown): boolean | undefined {
+  const text = typeof value === "string" ? value.trim() : undefined;
+  return text === "true" ? true : text === "false" ? false : undefined;
+}
+
+/** Stands in for an encrypted value: shaped like one, so only its presence is judged. */
+const ENCRYPTED_PLACEHOLDER = "0".repeat(32);
+
+/**
+ * A stack file's config the way the Pulumi CLI hands it to the program, for the program's own
+ * `validateConfig`: project defaults under the file's values, every key as `namespace:key`, lists
+ * and objects as JSON. Encrypted (`secure:`) values cannot be read without the stack's
+ * passphrase, so they count as set and secret, and are not checked for their format.
+ */
+export function configSource(
+  stack: string,
+  config: StackConfig,
+  defaults: StackConfig,
+  env: ConfigSource["env"],
+): ConfigSource {
+  const values: Record<string, string> = {};
+  const secretKeys = new Set<string>();
+  for (const [key, value] of Object.entries({ ...defaults, ...config })) {
+    const full = key.includes(":") ? key : `${PROJECT}:${key}`;
+    if (value !== null && typeof value === "object" && "secure" in value) {
+      values[full] = ENCRYPTED_PLACEHOLDER;
+      secretKeys.add(full);
+    } else if (value !== undefined && value !== null) {
+      values[full] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+  }
+  return { stack, values, secretKeys, env };
 }
 
 /** Project defaults from ./Pulumi.yaml, the one the next deploy uses (none when absent). */
