@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { validateConfig } from "../stack/config";
-import { configSource, parseProjectDefaults, parseStackConfig } from "./gitops/stackConfig";
+import { configSource, loadProjectDefaults, parseStackConfig } from "./gitops/stackConfig";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
@@ -20,12 +20,9 @@ export function validateStackFile(stack: string, root = PROJECT_ROOT, env = proc
       errors: [`${file} does not exist: name a stack with a Pulumi.<stack>.yaml here`],
     };
   }
-  const project = path.join(root, "Pulumi.yaml");
-  const defaults = parseProjectDefaults(
-    existsSync(project) ? readFileSync(project, "utf8") : undefined,
-  );
   const config = parseStackConfig(readFileSync(file, "utf8"), file);
-  return { file, errors: validateConfig(configSource(stack, config, defaults, env)).errors };
+  const source = configSource(stack, config, loadProjectDefaults(root), env);
+  return { file, errors: validateConfig(source).errors };
 }
 
 function main(): number {

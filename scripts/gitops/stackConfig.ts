@@ -2,6 +2,7 @@
 // tools (`npm run ip-diff`, the policy config and the workflows' stack matrix). Values are
 // interpreted the way the program receives them from the engine.
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { parse } from "yaml";
 import type { ConfigSource } from "../../stack/config";
 
@@ -122,9 +123,8 @@ export function configSource(
   return { stack, values, secretKeys, env };
 }
 
-/** Project defaults from ./Pulumi.yaml, the one the next deploy uses (none when absent). */
-export function loadProjectDefaults(): StackConfig {
-  return parseProjectDefaults(
-    fs.existsSync("Pulumi.yaml") ? fs.readFileSync("Pulumi.yaml", "utf8") : undefined,
-  );
+/** Project defaults from <root>/Pulumi.yaml, the one the next deploy uses (none when absent). */
+export function loadProjectDefaults(root = "."): StackConfig {
+  const file = path.join(root, "Pulumi.yaml");
+  return parseProjectDefaults(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined);
 }
