@@ -58,8 +58,16 @@ export function isIPv4(value: unknown): value is string {
  * 0 as 32, so 0 is refused rather than meaning "everything".
  */
 export function cidrPrefixProblem(value: unknown): string | undefined {
+  // Refused rather than read as a number: inside a structured value YAML keeps the type written,
+  // and a quoted "32" is the one shape the program, the policy pack and Twilio would disagree on.
+  if (typeof value === "string" && /^\s*\d+\s*$/.test(value)) {
+    return (
+      `${JSON.stringify(value)} is a quoted string: write the number without quotes, ` +
+      `cidrPrefixLength: ${value.trim()}`
+    );
+  }
   if (typeof value !== "number" || !Number.isInteger(value)) {
-    return "must be a whole number from 1 to 32";
+    return `must be a whole number from 1 to 32, not ${JSON.stringify(value)}`;
   }
   if (value === 0) {
     return "0 is not allowed: Twilio silently stores it as 32; use 1 to 32 (32 for one address)";
@@ -74,6 +82,11 @@ export function networkAddressIfHostBitsSet(ip: string, prefix: number): string 
   return network === ip ? undefined : network;
 }
 
+/** `lineIpAddresses` for `line-call:lineIpAddresses`: how `pulumi config set` names a project key. */
+function bareKey(key: string): string {
+  return key.slice(key.indexOf(":") + 1);
+}
+
 /** Validate the whole list; never throws, so callers can report every problem at once. */
 export function parseLineIpAddresses(
   raw: unknown,
@@ -86,6 +99,19 @@ export function parseLineIpAddresses(
       entries,
       errors: [
         `${key} is not set: add the list of IP addresses LINE gave you, e.g. [{ip: 203.0.113.10}]`,
+      ],
+    };
+  }
+  if (typeof raw === "string") {
+    // What `pulumi config set lineIpAddresses 203.0.113.10` (without --path) leaves behind.
+    const example = isIPv4(raw.trim()) ? raw.trim() : "203.0.113.10";
+    return {
+      entries,
+      errors: [
+        `${key} must be a list of {ip, cidrPrefixLength?, label?} entries, not the plain string ` +
+          `${JSON.stringify(raw)} (what pulumi config set stores without --path): run ` +
+          `pulumi config rm ${bareKey(key)}, then pulumi config set --path '${bareKey(key)}[0].ip' ` +
+          `${example} for each entry ([1].ip, …), or write ${key}: [{ip: ${example}}] in the stack file`,
       ],
     };
   }
@@ -107,12 +133,19 @@ export function parseLineIpAddresses(
   const seen = new Map<string, number>();
   raw.forEach((item: unknown, index: number) => {
     const where = `${key}[${index}]`;
-    const entry = typeof item === "string" ? { ip: item } : item;
-    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+    if (typeof item === "string") {
+      errors.push(
+        `${where} is the bare value ${JSON.stringify(item)}: write each entry as an object, ` +
+          `- ip: ${isIPv4(item.trim()) ? item.trim() : "203.0.113.10"} ` +
+          "(with cidrPrefixLength and label on the lines below it when needed)",
+      );
+      return;
+    }
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
       errors.push(`${where} must be an object like {ip: 203.0.113.10, cidrPrefixLength: 32}`);
       return;
     }
-    const { ip, cidrPrefixLength = 32, label, ...extra } = entry as Record<string, unknown>;
+    const { ip, cidrPrefixLength = 32, label, ...extra } = item as Record<string, unknown>;
     const before = errors.length;
     for (const name of Object.keys(extra)) {
       errors.push(`${where}.${name} is not a known field: use ip, cidrPrefixLength and label`);

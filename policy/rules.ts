@@ -6,6 +6,7 @@
 // that is not known yet (e.g. the SID of a list that will be created). Every read here goes
 // through `readProp`, so an unknown value means "can't judge that field yet", never a policy
 // that is skipped as a whole.
+import { cidrPrefixProblem } from "../model/lineIpAddresses";
 import { projectKey } from "../model/project";
 import { MAX_IPS_PER_LIST } from "../model/twilio";
 
@@ -94,8 +95,8 @@ export function checkIpRangeWidth(
   if (!prefix.known) return [];
   // Twilio stores a missing prefix as 32 (one address).
   const length = prefix.value === undefined ? 32 : prefix.value;
-  if (typeof length !== "number")
-    return [`cidrPrefixLength ${JSON.stringify(length)} is not a number`];
+  // Worded by the shared rule, so the pack, the program and ip-diff say the same.
+  if (typeof length !== "number") return [`cidrPrefixLength ${cidrPrefixProblem(length)}`];
   const ip = readProp(props, "ipAddress");
   const shown = ip.known && typeof ip.value === "string" ? ip.value : "(address not known yet)";
   const problem = wideRangeProblem(shown, length, config);

@@ -20,8 +20,25 @@ export interface SmokeTestOptions {
   retryDelayMs?: number;
   /** Per request. */
   requestTimeoutMs?: number;
+  /**
+   * How long a signed call refused with 403 is retried (within timeoutMs); see
+   * SIGNATURE_REFUSED_RETRY_MS.
+   */
+  signatureRefusedRetryMs?: number;
+  /** Where the token came from, named in the advice when the webhook refuses its signature. */
+  authTokenName?: string;
   log?: (line: string) => void;
 }
+
+/**
+ * A signed call refused with 403 means the webhook checks signatures with another auth token
+ * (or serves another URL). That rarely heals: a wrong or old token stays wrong for all 90 s. It
+ * can heal in one case, right after a deploy that rotated the token: the function's configuration
+ * changes with the token's version, and for some seconds Lambda may still answer from instances
+ * started with the old token (each reads it once per cold start). Those are replaced within
+ * seconds, so a 403 is retried this long, not until the timeout, and then reported as such.
+ */
+export const SIGNATURE_REFUSED_RETRY_MS = 15_000;
 
 export interface SmokeTestResult {
   ok: boolean;
@@ -76,7 +93,18 @@ function describeAnswer(answer: Answer): string {
 }
 
 /** The problem with one round (signed and unsigned), or undefined when both answered right. */
-export function judge(signed: Answer, unsigned: Answer): string | undefined {
+export function judge(
+  signed: Answer,
+  unsigned: Answer,
+  authTokenName = "the auth token",
+): string | undefined {
+  if (signed.status === 403) {
+    return (
+      `a signed call got ${describeAnswer(signed)}: the webhook refused its signature. ` +
+      `Check the auth token: ${authTokenName} must be the token the webhook validates with (the ` +
+      "account's current auth token), and the URL the webhook's own …/voice URL"
+    );
+  }
   if (
     signed.status !== 200 ||
     !/xml/i.test(signed.contentType) ||
@@ -104,10 +132,13 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   const timeoutMs = options.timeoutMs ?? 90_000;
   const retryDelayMs = options.retryDelayMs ?? 3_000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  const refusedRetryMs = options.signatureRefusedRetryMs ?? SIGNATURE_REFUSED_RETRY_MS;
   const log = options.log ?? (() => {});
   const deadline = Date.now() + timeoutMs;
   let attempts = 0;
   let problem = "no attempt made";
+  /** When the signed calls started being refused with 403 (undefined while they are not). */
+  let refusedSince: number | undefined;
   for (;;) {
     attempts++;
     const params = smokeTestCall(options.voiceUrl, options.accountSid);
@@ -115,7 +146,8 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
     try {
       const signed = await post(options.voiceUrl, params, signature, requestTimeoutMs);
       const unsigned = await post(options.voiceUrl, params, undefined, requestTimeoutMs);
-      const found = judge(signed, unsigned);
+      const found = judge(signed, unsigned, options.authTokenName);
+      refusedSince = signed.status === 403 ? (refusedSince ?? Date.now()) : undefined;
       if (!found) {
         return {
           ok: true,
@@ -129,8 +161,12 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code;
       problem = `${options.voiceUrl} did not answer: ${(error as Error).message}${cause ? ` (${cause})` : ""}`;
+      refusedSince = undefined;
     }
     if (Date.now() + retryDelayMs > deadline) break;
+    if (refusedSince !== undefined && Date.now() + retryDelayMs > refusedSince + refusedRetryMs) {
+      break;
+    }
     log(`attempt ${attempts}: ${problem}; retrying`);
     await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
   }
@@ -167,13 +203,9 @@ async function passOrThrow(inputs: Props): Promise<Props> {
     authToken: twilioAuthToken(),
     accountSid: (inputs.accountSid as string) || undefined,
     timeoutMs: (inputs.timeoutSeconds as number) * 1000,
+    authTokenName: "twilio:authToken (or TWILIO_AUTH_TOKEN)",
   });
-  if (!result.ok) {
-    const hint = /signed call got 403/.test(result.summary)
-      ? " (check that twilio:authToken is the token the webhook validates with)"
-      : "";
-    throw new Error(`${result.summary}${hint}`);
-  }
+  if (!result.ok) throw new Error(result.summary);
   return { ...inputs, passed: true, attempts: result.attempts, summary: result.summary };
 }
 

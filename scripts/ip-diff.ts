@@ -1,6 +1,7 @@
 // `npm run ip-diff -- <base-ref> [stack…]`: per stack, the LINE IP entries added, removed and
-// changed between <base-ref>'s Pulumi.<stack>.yaml and the working tree, validated with the
-// program's own rules. Exit 0 when every list is valid, 1 when one is not, 2 on usage errors.
+// changed between <base-ref>'s Pulumi.<stack>.yaml and the working tree, and every value in the
+// working tree's files that the program's own validation (or the policy pack) would refuse.
+// Exit 0 when every stack file is valid, 1 when one is not, 2 on usage errors.
 // Run it from the Pulumi project directory (where Pulumi.yaml is).
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";

@@ -18,9 +18,9 @@ import {
   type TwilioStandin,
 } from "../devkit/twilio-standin/server";
 import { type LocalWebhook, startLocalWebhook } from "../lambda/localAdapter";
-import { type ConfigSource, type LineCallConfig, validateConfig } from "../stack/config";
+import { ConfigError, type LineCallConfig, validateConfig } from "../stack/config";
 import { webhookEnvironment } from "../stack/webhookEnvironment";
-import { parseStackConfig } from "./gitops/stackConfig";
+import { configSource, loadProjectDefaults, parseStackConfig } from "./gitops/stackConfig";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 export const LOCAL_STACK = "local";
@@ -36,41 +36,38 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-/** Pulumi.local.yaml, validated by the same rules as every stack. */
+/** Pulumi.local.yaml, validated by the same rules as every stack (and read as `npm run validate` reads one). */
 export function localStackConfig(root = PROJECT_ROOT): {
   config: LineCallConfig;
   values: Record<string, string>;
 } {
   const file = path.join(root, `Pulumi.${LOCAL_STACK}.yaml`);
-  const values = Object.fromEntries(
-    Object.entries(parseStackConfig(readFileSync(file, "utf8"), file)).map(([k, v]) => [
-      k,
-      typeof v === "string" ? v : JSON.stringify(v),
-    ]),
+  const source = configSource(
+    LOCAL_STACK,
+    parseStackConfig(readFileSync(file, "utf8"), file),
+    loadProjectDefaults(root),
+    { TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN },
   );
-  const source: ConfigSource = {
-    stack: LOCAL_STACK,
-    values,
-    secretKeys: new Set(),
-    env: { TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN },
-  };
   const { config, errors } = validateConfig(source);
-  if (!config?.webhookBaseUrl) {
+  // The problems first: they are what to fix, whatever else the file describes.
+  if (!config) throw new ConfigError(errors, LOCAL_STACK);
+  if (!config.webhookBaseUrl) {
     throw new Error(
-      `${file} must describe an offline stack with line-call:webhookBaseUrl set:\n  ${errors.join("\n  ")}`,
+      `${file} must describe an offline stack: set line-call:webhookBaseUrl to the local webhook, ` +
+        "e.g. http://127.0.0.1:4011 (without it the stack would deploy the webhook on AWS)",
     );
   }
-  return { config, values };
+  return { config, values: source.values };
 }
 
-function localPort(url: string, key: string): number {
-  const { hostname, port } = new URL(url);
-  if (hostname !== "127.0.0.1" || port === "") {
+function localPort(url: string | undefined, key: string): number {
+  const parsed = url === undefined ? undefined : URL.parse(url);
+  if (parsed?.hostname !== "127.0.0.1" || parsed.port === "") {
     throw new Error(
-      `${key} in Pulumi.${LOCAL_STACK}.yaml must be http://127.0.0.1:<port>, got ${url}`,
+      `${key} in Pulumi.${LOCAL_STACK}.yaml must be http://127.0.0.1:<port>, got ${url ?? "nothing"}`,
     );
   }
-  return Number(port);
+  return Number(parsed.port);
 }
 
 async function listening<T>(what: string, port: number, start: () => Promise<T>): Promise<T> {

@@ -5,7 +5,8 @@
 //
 // Sends a sample LINE call signed with the real auth token, which must come back as TwiML that
 // dials, and the same call unsigned, which must be refused with 403. Retries until the timeout so
-// a just-created API and function have time to come up. Never prints the token or a signature.
+// a just-created API and function have time to come up (a refused signature only briefly: see
+// SIGNATURE_REFUSED_RETRY_MS). Never prints the token or a signature.
 import { runSmokeTest } from "../providers/webhookSmokeTest";
 
 /** Environment variables this script reads. */
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
     authToken,
     accountSid: process.env[SMOKE_TEST_ENV.accountSid]?.trim(),
     timeoutMs: (Number.isFinite(timeoutSeconds) ? timeoutSeconds : 90) * 1000,
+    authTokenName: SMOKE_TEST_ENV.authToken,
     log: (line) => console.error(line),
   });
   (result.ok ? console.log : console.error)(result.summary);

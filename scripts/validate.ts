@@ -7,13 +7,10 @@
 // AWS_REGION come from the environment, as for the program.
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { projectKey } from "../model/project";
-import { type ConfigSource, validateConfig } from "../stack/config";
-import { parseProjectDefaults, parseStackConfig } from "./gitops/stackConfig";
+import { validateConfig } from "../stack/config";
+import { configSource, loadProjectDefaults, parseStackConfig } from "./gitops/stackConfig";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
-/** Stands in for an encrypted value: shaped like one, so only its presence is judged. */
-const ENCRYPTED_PLACEHOLDER = "0".repeat(32);
 
 export function validateStackFile(stack: string, root = PROJECT_ROOT, env = process.env) {
   const file = path.join(root, `Pulumi.${stack}.yaml`);
@@ -23,23 +20,8 @@ export function validateStackFile(stack: string, root = PROJECT_ROOT, env = proc
       errors: [`${file} does not exist: name a stack with a Pulumi.<stack>.yaml here`],
     };
   }
-  const project = path.join(root, "Pulumi.yaml");
-  const defaults = parseProjectDefaults(
-    existsSync(project) ? readFileSync(project, "utf8") : undefined,
-  );
-  const config = { ...defaults, ...parseStackConfig(readFileSync(file, "utf8"), file) };
-  const values: Record<string, string> = {};
-  const secretKeys = new Set<string>();
-  for (const [key, value] of Object.entries(config)) {
-    const full = key.includes(":") ? key : projectKey(key);
-    if (value !== null && typeof value === "object" && "secure" in value) {
-      values[full] = ENCRYPTED_PLACEHOLDER;
-      secretKeys.add(full);
-    } else if (value !== undefined && value !== null) {
-      values[full] = typeof value === "string" ? value : JSON.stringify(value);
-    }
-  }
-  const source: ConfigSource = { stack, values, secretKeys, env };
+  const config = parseStackConfig(readFileSync(file, "utf8"), file);
+  const source = configSource(stack, config, loadProjectDefaults(root), env);
   return { file, errors: validateConfig(source).errors };
 }
 

@@ -1,17 +1,19 @@
 // What `npm run ip-diff` reports for one stack: the LINE IP entries added, removed and changed
 // between a base revision and the working tree, the switches a reviewer must notice, and every
-// problem the program (and the policy pack) would refuse the new list for. Pure: the CLI does
-// the git and file reading.
-
+// problem the program (and the policy pack) would refuse the new stack file for: the program's
+// own `validateConfig` judges the whole file, so the review and the deploy cannot disagree. Pure:
+// the CLI does the git and file reading.
 import {
   LINE_IP_ADDRESSES_KEY,
   type LineIpAddress,
   parseLineIpAddresses,
 } from "../../model/lineIpAddresses";
 import { POLICY_NAMES, wideRangeProblem } from "../../policy/rules";
+import { validateConfig } from "../../stack/config";
 import {
   ALLOW_WIDE_IP_RANGES_KEY,
   configBoolean,
+  configSource,
   configValue,
   LINE_CONNECTED_KEY,
   type StackConfig,
@@ -27,8 +29,9 @@ export interface ChangedEntry {
 
 export interface SwitchChange {
   key: string;
-  before: boolean | undefined;
-  after: boolean | undefined;
+  /** true or false, undefined when unset, or the value as written when it is neither. */
+  before: unknown;
+  after: unknown;
 }
 
 export interface StackIpReview {
@@ -42,15 +45,29 @@ export interface StackIpReview {
   /** Entries in the working tree (at base for a deleted stack). */
   entryCount: number;
   switches: SwitchChange[];
-  /** Problems with the working tree's list; any makes the tool exit non-zero. */
+  /** Problems with the working tree's stack file; any makes the tool exit non-zero. */
   errors: string[];
 }
 
 /** Switches whose flip changes what the stack does to live calls. */
 const SWITCHES = [LINE_CONNECTED_KEY, ALLOW_WIDE_IP_RANGES_KEY];
 
-function entriesOf(config: StackConfig, defaults: StackConfig) {
-  return parseLineIpAddresses(configValue(config, LINE_IP_ADDRESSES_KEY, defaults));
+/**
+ * What the deploy jobs supply besides the stack file, which ip-diff cannot see: the auth token
+ * (the TWILIO_AUTH_TOKEN secret, when the file has no encrypted one) and the AWS region (the
+ * credentials step). Stand-ins shaped to pass, so ip-diff judges what the file says, not the
+ * machine it runs on; `npm run validate` checks a stack with the real environment.
+ */
+const DEPLOY_ENVIRONMENT = { TWILIO_AUTH_TOKEN: "0".repeat(32), AWS_REGION: "ap-northeast-1" };
+
+/** The valid entries only: what the diff compares (the problems come from `validateConfig`). */
+function entriesOf(config: StackConfig, defaults: StackConfig): LineIpAddress[] {
+  return parseLineIpAddresses(configValue(config, LINE_IP_ADDRESSES_KEY, defaults)).entries;
+}
+
+/** A switch as the program reads it, or the raw value when the program would refuse it. */
+function switchValue(config: StackConfig, key: string, defaults: StackConfig): unknown {
+  return configBoolean(config, key, defaults) ?? configValue(config, key, defaults);
 }
 
 export function reviewStack(
@@ -63,14 +80,15 @@ export function reviewStack(
   const errors: string[] = [];
   // Only the base's valid entries take part: its own mistakes are not this change's.
   const baseConfig = base && "config" in base ? base.config : undefined;
-  const before = baseConfig ? entriesOf(baseConfig, defaults).entries : [];
+  const before = baseConfig ? entriesOf(baseConfig, defaults) : [];
   let after: LineIpAddress[] = [];
   if (head && "error" in head) {
     errors.push(head.error);
   } else if (head) {
-    const parsed = entriesOf(head.config, defaults);
-    after = parsed.entries;
-    errors.push(...parsed.errors);
+    after = entriesOf(head.config, defaults);
+    errors.push(
+      ...validateConfig(configSource(stack, head.config, defaults, DEPLOY_ENVIRONMENT)).errors,
+    );
     const allowWideIpRanges = configBoolean(head.config, ALLOW_WIDE_IP_RANGES_KEY, defaults);
     for (const entry of after) {
       const problem = wideRangeProblem(entry.ip, entry.cidrPrefixLength, { allowWideIpRanges });
@@ -91,8 +109,8 @@ export function reviewStack(
   const switches: SwitchChange[] = [];
   if (baseConfig && head && "config" in head) {
     for (const key of SWITCHES) {
-      const was = configBoolean(baseConfig, key, defaults);
-      const now = configBoolean(head.config, key, defaults);
+      const was = switchValue(baseConfig, key, defaults);
+      const now = switchValue(head.config, key, defaults);
       if (was !== now) switches.push({ key, before: was, after: now });
     }
   }
@@ -119,6 +137,12 @@ export function reviewStack(
 const range = (e: LineIpAddress) => `${e.ip}/${e.cidrPrefixLength}`;
 const labelled = (e: LineIpAddress) =>
   e.label === undefined ? range(e) : `${range(e)}  "${e.label}"`;
+const shownSwitch = (value: unknown) =>
+  value === undefined
+    ? "unset"
+    : typeof value === "boolean"
+      ? String(value)
+      : JSON.stringify(value);
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function heading(review: StackIpReview): string {
@@ -158,7 +182,7 @@ export function formatReviews(reviews: StackIpReview[], baseRef: string): string
       );
     }
     for (const s of review.switches) {
-      lines.push(`~ ${s.key}: ${String(s.before ?? "unset")} → ${String(s.after ?? "unset")}`);
+      lines.push(`~ ${s.key}: ${shownSwitch(s.before)} → ${shownSwitch(s.after)}`);
     }
     for (const error of review.errors) lines.push(`! ${error}`);
   }
@@ -168,7 +192,7 @@ export function formatReviews(reviews: StackIpReview[], baseRef: string): string
     reviews.length === 0
       ? "No Pulumi.<stack>.yaml files here or at the base: run from the Pulumi project directory."
       : invalid.length === 0
-        ? `Valid: ${reviews.length === 1 ? "the stack's list" : `all ${reviews.length} stacks' lists`}.`
+        ? `Valid: ${reviews.length === 1 ? "the stack's config" : `all ${reviews.length} stacks' config`}, LINE IP lists included.`
         : `${count(invalid.length, "stack")} invalid (${invalid.map((r) => r.stack).join(", ")}): fix the lines marked ! before merging.`,
   );
   return `${lines.join("\n")}\n`;

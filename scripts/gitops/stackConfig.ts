@@ -2,8 +2,10 @@
 // tools (`npm run ip-diff`, the policy config and the workflows' stack matrix). Values are
 // interpreted the way the program receives them from the engine.
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { parse } from "yaml";
 import { PROJECT, projectKey } from "../../model/project";
+import type { ConfigSource } from "../../stack/config";
 
 export const LINE_CONNECTED_KEY = projectKey("lineConnected");
 export { ALLOW_WIDE_IP_RANGES_KEY } from "../../policy/rules";
@@ -43,7 +45,7 @@ export function parseProjectDefaults(text: string | undefined): StackConfig {
   const declared = parseStackConfig(text, "Pulumi.yaml");
   const defaults: StackConfig = {};
   for (const [name, spec] of Object.entries(declared)) {
-    const full = name.includes(":") ? name : `${PROJECT}:${name}`;
+    const full = name.includes(":") ? name : projectKey(name);
     if (spec !== null && typeof spec === "object" && !Array.isArray(spec)) {
       if ("default" in spec) defaults[full] = (spec as { default: unknown }).default;
       else if ("value" in spec) defaults[full] = (spec as { value: unknown }).value;
@@ -84,14 +86,45 @@ export function configBoolean(
   defaults: StackConfig = {},
 ): boolean | undefined {
   const value = configValue(config, key, defaults);
-  if (value === true || value === "true") return true;
-  if (value === false || value === "false") return false;
-  return undefined;
+  return typeof value === "boolean" ? value : booleanText(value);
 }
 
-/** Project defaults from ./Pulumi.yaml, the one the next deploy uses (none when absent). */
-export function loadProjectDefaults(): StackConfig {
-  return parseProjectDefaults(
-    fs.existsSync("Pulumi.yaml") ? fs.readFileSync("Pulumi.yaml", "utf8") : undefined,
-  );
+function booleanText(value: unknown): boolean | undefined {
+  const text = typeof value === "string" ? value.trim() : undefined;
+  return text === "true" ? true : text === "false" ? false : undefined;
+}
+
+/** Stands in for an encrypted value: shaped like one, so only its presence is judged. */
+const ENCRYPTED_PLACEHOLDER = "0".repeat(32);
+
+/**
+ * A stack file's config the way the Pulumi CLI hands it to the program, for the program's own
+ * `validateConfig`: project defaults under the file's values, every key as `namespace:key`, lists
+ * and objects as JSON. Encrypted (`secure:`) values cannot be read without the stack's
+ * passphrase, so they count as set and secret, and are not checked for their format.
+ */
+export function configSource(
+  stack: string,
+  config: StackConfig,
+  defaults: StackConfig,
+  env: ConfigSource["env"],
+): ConfigSource {
+  const values: Record<string, string> = {};
+  const secretKeys = new Set<string>();
+  for (const [key, value] of Object.entries({ ...defaults, ...config })) {
+    const full = key.includes(":") ? key : projectKey(key);
+    if (value !== null && typeof value === "object" && "secure" in value) {
+      values[full] = ENCRYPTED_PLACEHOLDER;
+      secretKeys.add(full);
+    } else if (value !== undefined && value !== null) {
+      values[full] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+  }
+  return { stack, values, secretKeys, env };
+}
+
+/** Project defaults from <root>/Pulumi.yaml, the one the next deploy uses (none when absent). */
+export function loadProjectDefaults(root = "."): StackConfig {
+  const file = path.join(root, "Pulumi.yaml");
+  return parseProjectDefaults(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined);
 }

@@ -52,6 +52,37 @@ describe("parseLineIpAddresses", () => {
     expect(errors[8]).toMatch(/\[9\] must be an object/);
   });
 
+  it("refuses a quoted prefix, saying to write it without quotes", () => {
+    const { entries, errors } = parseLineIpAddresses([
+      { ip: "203.0.113.10", cidrPrefixLength: "32" },
+      { ip: "203.0.113.11", cidrPrefixLength: 31.5 },
+    ]);
+    expect(entries).toEqual([]);
+    expect(errors).toEqual([
+      'line-call:lineIpAddresses[0].cidrPrefixLength "32" is a quoted string: write the number without quotes, cidrPrefixLength: 32',
+      "line-call:lineIpAddresses[1].cidrPrefixLength must be a whole number from 1 to 32, not 31.5",
+    ]);
+  });
+
+  it("refuses a bare address as an entry, showing the object form", () => {
+    const { entries, errors } = parseLineIpAddresses(["203.0.113.10", { ip: "203.0.113.11" }]);
+    expect(entries.map((e) => e.ip)).toEqual(["203.0.113.11"]);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^line-call:lineIpAddresses\[0\] is the bare value "203\.0\.113\.10": write each entry as an object, - ip: 203\.0\.113\.10 /,
+      ),
+    ]);
+  });
+
+  it("explains a whole list left as a plain string by pulumi config set", () => {
+    const [problem, ...rest] = parseLineIpAddresses("203.0.113.10").errors;
+    expect(rest).toEqual([]);
+    expect(problem).toMatch(/must be a list of .* not the plain string "203\.0\.113\.10"/);
+    expect(problem).toContain("pulumi config rm lineIpAddresses");
+    expect(problem).toContain("pulumi config set --path 'lineIpAddresses[0].ip' 203.0.113.10");
+    expect(problem).toContain("line-call:lineIpAddresses: [{ip: 203.0.113.10}]");
+  });
+
   it("refuses more than 100 entries and a missing or empty list", () => {
     const many = Array.from({ length: 101 }, (_, i) => ({ ip: `10.0.${i >> 8}.${i & 255}` }));
     expect(parseLineIpAddresses(many).errors).toEqual([

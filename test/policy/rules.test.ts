@@ -47,6 +47,14 @@ describe(`ip range width rule (${IP_ADDRESS_TYPE})`, () => {
     );
   });
 
+  it("words a prefix that is not a number as the program's config check does", () => {
+    expect(checkIpRangeWidth({ ...ipAddress("203.0.113.10"), cidrPrefixLength: "32" }, {})).toEqual(
+      [
+        'cidrPrefixLength "32" is a quoted string: write the number without quotes, cidrPrefixLength: 32',
+      ],
+    );
+  });
+
   it("passes wide ranges when the stack opts in", () => {
     expect(checkIpRangeWidth(ipAddress("10.0.0.0", 8), { allowWideIpRanges: true })).toEqual([]);
   });

@@ -14,8 +14,14 @@ config:
     default: false
 `;
 
+/** The rest of a stack the program accepts: ip-diff judges the whole file with its rules. */
+const REST = `  twilio:accountSid: AC0123456789abcdef0123456789abcdef
+  line-call:forwardTo: sip:reception@pbx.example.com
+`;
+const SIP_DOMAIN = "  line-call:sipDomainName: acme-line.sip.twilio.com\n";
+
 const prodAtBase = `config:
-  line-call:sipDomainName: acme-line.sip.twilio.com
+${REST}  line-call:sipDomainName: acme-line.sip.twilio.com
   # Documentation addresses: LINE supplies the real ones.
   line-call:lineIpAddresses:
     - ip: 203.0.113.10
@@ -27,7 +33,7 @@ const prodAtBase = `config:
 `;
 
 const prodAtHead = `config:
-  line-call:sipDomainName: acme-line.sip.twilio.com
+${REST}  line-call:sipDomainName: acme-line.sip.twilio.com
   line-call:lineIpAddresses:
     - ip: 203.0.113.11
     - ip: 203.0.113.20
@@ -38,6 +44,7 @@ const prodAtHead = `config:
 `;
 
 const dev = `config:
+${REST}  line-call:sipDomainName: acme-line-dev.sip.twilio.com
   line-call:lineIpAddresses:
     - ip: 198.51.100.7
 `;
@@ -57,7 +64,7 @@ describe("npm run ip-diff -- <base-ref>", () => {
       "Pulumi.prod.yaml": prodAtHead,
       "Pulumi.old.yaml": null,
       // `pulumi config set lineIpAddresses '[…]'` without --path stores a JSON string.
-      "Pulumi.staging.yaml": `config:\n  line-call:lineIpAddresses: '[{"ip":"192.0.2.1"},{"ip":"192.0.2.2","label":"LINE B"}]'\n`,
+      "Pulumi.staging.yaml": `config:\n${REST}${SIP_DOMAIN}  line-call:lineIpAddresses: '[{"ip":"192.0.2.1"},{"ip":"192.0.2.2","label":"LINE B"}]'\n`,
     });
   });
   afterAll(() => repo.remove());
@@ -85,7 +92,7 @@ describe("npm run ip-diff -- <base-ref>", () => {
         "+ 192.0.2.1/32  (new resource line-ip-192.0.2.1-32)",
         '+ 192.0.2.2/32  "LINE B"  (new resource line-ip-192.0.2.2-32)',
         "",
-        "Valid: all 4 stacks' lists.",
+        "Valid: all 4 stacks' config, LINE IP lists included.",
         "",
       ].join("\n"),
     );
@@ -101,7 +108,7 @@ describe("npm run ip-diff -- <base-ref>", () => {
   it("fails on the program's validation errors and the /24 policy, naming each entry", () => {
     repo.write({
       "Pulumi.prod.yaml": `config:
-  line-call:lineIpAddresses:
+${REST}${SIP_DOMAIN}  line-call:lineIpAddresses:
     - ip: 203.0.113.11
     - ip: 203.0.113.11
     - ip: 203.0.113.300
@@ -127,10 +134,58 @@ describe("npm run ip-diff -- <base-ref>", () => {
     expect(stdout).toContain("1 stack invalid (prod): fix the lines marked ! before merging.");
   });
 
+  it("flags every value the program would refuse, not only the IP list's", () => {
+    repo.write({
+      "Pulumi.prod.yaml": `config:
+${REST}${SIP_DOMAIN}  line-call:lineConnected: yes
+  line-call:dialTimeout: 2
+  line-call:lineIpAddresses:
+    - ip: 203.0.113.10
+      cidrPrefixLength: "32"
+    - 203.0.113.11
+`,
+    });
+    const { status, stdout } = repo.run("scripts/ip-diff.ts", ["HEAD", "prod"]);
+    expect(status).toBe(1);
+    expect(stdout).toContain('~ line-call:lineConnected: true → "yes"');
+    const problems = stdout.split("\n").filter((line) => line.startsWith("! "));
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^! line-call:lineIpAddresses\[0\]\.cidrPrefixLength "32" is a quoted string: write the number without quotes/,
+      ),
+      expect.stringMatching(
+        /^! line-call:lineIpAddresses\[1\] is the bare value "203\.0\.113\.11": write each entry as an object, - ip: 203\.0\.113\.11/,
+      ),
+      '! line-call:lineConnected must be true or false, not "yes"',
+      expect.stringMatching(/^! line-call:dialTimeout "2" must be a whole number of seconds/),
+    ]);
+    expect(stdout).toContain("1 stack invalid (prod)");
+  });
+
+  it("judges the file, not the machine: the deploy's secret token and region are taken as given", () => {
+    repo.write({
+      "Pulumi.prod.yaml": `config:\n${REST}${SIP_DOMAIN}  line-call:lineIpAddresses:\n    - ip: 203.0.113.10\n`,
+    });
+    const withoutEnv = repo.run("scripts/ip-diff.ts", ["HEAD", "prod"], undefined, {
+      TWILIO_AUTH_TOKEN: "",
+      AWS_REGION: "",
+    });
+    expect(withoutEnv.stdout).toContain("Valid: the stack's config");
+    expect(withoutEnv.status).toBe(0);
+    repo.write({
+      "Pulumi.prod.yaml": `config:\n${REST}${SIP_DOMAIN}  twilio:authToken: 0123456789abcdef0123456789abcdef\n  line-call:lineIpAddresses:\n    - ip: 203.0.113.10\n`,
+    });
+    const plaintext = repo.run("scripts/ip-diff.ts", ["HEAD", "prod"]);
+    expect(plaintext.stdout).toMatch(
+      /! twilio:authToken is stored in plaintext in Pulumi\.prod\.yaml/,
+    );
+    expect(plaintext.status).toBe(1);
+  });
+
   it("accepts the wide range once the stack opts in with line-call:allowWideIpRanges", () => {
     repo.write({
       "Pulumi.prod.yaml": `config:
-  line-call:lineIpAddresses:
+${REST}${SIP_DOMAIN}  line-call:lineIpAddresses:
     - ip: 10.1.0.0
       cidrPrefixLength: 16
   line-call:allowWideIpRanges: true
@@ -138,13 +193,15 @@ describe("npm run ip-diff -- <base-ref>", () => {
     });
     const { status, stdout } = repo.run("scripts/ip-diff.ts", ["HEAD", "prod"]);
     expect(stdout).toContain("~ line-call:allowWideIpRanges: false → true");
-    expect(stdout).toContain("Valid: the stack's list.");
+    expect(stdout).toContain("Valid: the stack's config, LINE IP lists included.");
     expect(status).toBe(0);
   });
 
   it("refuses more than 100 entries, as Twilio does", () => {
     const many = Array.from({ length: 101 }, (_, i) => `    - ip: 203.0.113.${i}`).join("\n");
-    repo.write({ "Pulumi.prod.yaml": `config:\n  line-call:lineIpAddresses:\n${many}\n` });
+    repo.write({
+      "Pulumi.prod.yaml": `config:\n${REST}${SIP_DOMAIN}  line-call:lineIpAddresses:\n${many}\n`,
+    });
     const { status, stdout } = repo.run("scripts/ip-diff.ts", ["HEAD", "prod"]);
     expect(status).toBe(1);
     expect(stdout).toMatch(

@@ -99,6 +99,21 @@ describe("validateConfig", () => {
     ],
     ["no IP list", { "line-call:lineIpAddresses": undefined }, /lineIpAddresses is not set/],
     [
+      "an IP list set as one plain string (pulumi config set lineIpAddresses 203.0.113.10)",
+      { "line-call:lineIpAddresses": "203.0.113.10" },
+      /lineIpAddresses must be a list .* plain string "203\.0\.113\.10" .*config set --path 'lineIpAddresses\[0\]\.ip' 203\.0\.113\.10/,
+    ],
+    [
+      "a quoted cidrPrefixLength",
+      { "line-call:lineIpAddresses": [{ ip: "203.0.113.10", cidrPrefixLength: "32" }] },
+      /lineIpAddresses\[0\]\.cidrPrefixLength "32" is a quoted string: write the number without quotes/,
+    ],
+    [
+      "a bare-string IP entry",
+      { "line-call:lineIpAddresses": ["203.0.113.10"] },
+      /lineIpAddresses\[0\] is the bare value "203\.0\.113\.10": write each entry as an object, - ip: 203\.0\.113\.10/,
+    ],
+    [
       "a bad E.164 forwardTo",
       { "line-call:forwardTo": "03-1234-5678" },
       /line-call:forwardTo "03-1234-5678" is neither .* e\.g\. \+81312345678/,

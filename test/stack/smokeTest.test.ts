@@ -82,6 +82,28 @@ describe("runSmokeTest", () => {
     expect(result.attempts).toBeGreaterThan(1);
   });
 
+  it("stops retrying a refused signature after a short grace and says to check the auth token", async () => {
+    const hook = await webhook({
+      ...SETTINGS,
+      TWILIO_AUTH_TOKEN: "ffffffffffffffffffffffffffffffff",
+    });
+    const started = Date.now();
+    const result = await runSmokeTest({
+      voiceUrl: `${hook.url}/voice`,
+      authToken: TEST_AUTH_TOKEN,
+      timeoutMs: 60_000,
+      retryDelayMs: 200,
+      signatureRefusedRetryMs: 500,
+      authTokenName: "TWILIO_AUTH_TOKEN",
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.ok).toBe(false);
+    expect(result.attempts).toBeGreaterThan(1);
+    expect(result.summary).toMatch(
+      /a signed call got 403 .*the webhook refused its signature\. Check the auth token: TWILIO_AUTH_TOKEN must be the token the webhook validates with/,
+    );
+  });
+
   it("fails when the webhook's settings are broken (apology TwiML without <Dial>)", async () => {
     const hook = await webhook({ TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN });
     const result = await runSmokeTest({
@@ -172,7 +194,7 @@ describe("the smoke-test provider", () => {
         triggers: "",
         timeoutSeconds: 1,
       }),
-    ).rejects.toThrow(/signed call got 403.*check that twilio:authToken/);
+    ).rejects.toThrow(/signed call got 403.*Check the auth token: twilio:authToken/);
   });
 
   it("names the key to set when no auth token is configured", async () => {
@@ -259,6 +281,7 @@ describe(`the manual command line (${SMOKE_TEST_COMMAND})`, () => {
     });
     expect(failed.code).toBe(1);
     expect(failed.output).toContain("webhook smoke test failed");
+    expect(failed.output).toContain("Check the auth token: TWILIO_AUTH_TOKEN must be");
     for (const output of [passed.output, failed.output])
       expect(output).not.toContain(TEST_AUTH_TOKEN);
   });

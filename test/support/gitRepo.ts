@@ -47,11 +47,11 @@ export class TempGitRepo {
   }
 
   /** Run one of the repo's TypeScript scripts here, as `npm run <script> -- args` would. */
-  run(script: string, args: string[], cwd = this.dir) {
+  run(script: string, args: string[], cwd = this.dir, env: Record<string, string> = {}) {
     const result = spawnSync(TSX, [path.join(ROOT, script), ...args], {
       cwd,
       encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1" },
+      env: { ...process.env, NO_COLOR: "1", ...env },
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }

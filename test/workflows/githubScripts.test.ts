@@ -181,7 +181,7 @@ describe("pull request: the ip-diff comment", () => {
     await runScript(script, { issues, env, files: { "ip-diff.txt": report } });
     expect(issues[0].comments).toHaveLength(2);
     expect(issues[0].comments[1]).toContain("<!-- line-call:ip-diff -->");
-    expect(issues[0].comments[1]).toContain("All LINE IP lists are valid.");
+    expect(issues[0].comments[1]).toContain("All LINE IP lists and stack configs are valid.");
     expect(issues[0].comments[1]).toContain(`\`\`\`diff\n${report.trimEnd()}\n\`\`\``);
 
     await runScript(script, {
@@ -190,7 +190,7 @@ describe("pull request: the ip-diff comment", () => {
       files: { "ip-diff.txt": `${report}! bad entry\n` },
     });
     expect(issues[0].comments).toHaveLength(2);
-    expect(issues[0].comments[1]).toContain("**Some LINE IP lists are invalid**");
+    expect(issues[0].comments[1]).toContain("**Some LINE IP lists or stack configs are invalid**");
     expect(issues[0].comments[1]).toContain("! bad entry");
   });
 
