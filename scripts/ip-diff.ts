@@ -5,8 +5,8 @@
 // Run it from the Pulumi project directory (where Pulumi.yaml is).
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import { loadProjectDefaults, parseStackConfig, stackNameOf } from "../devkit/stackFile";
 import { formatReviews, reviewStack, type StackSnapshot } from "./gitops/ipListReview";
-import { loadProjectDefaults, parseStackConfig, stackNameOf } from "./gitops/stackConfig";
 
 const USAGE = "usage: npm run ip-diff -- <base-ref> [stack ...]   (e.g. origin/main)";
 

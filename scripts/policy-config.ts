@@ -2,8 +2,8 @@
 // stack (from its Pulumi.<stack>.yaml), for `pulumi preview --policy-pack policy
 // --policy-pack-config <out.json>`. Prints to stdout when no file is given.
 import * as fs from "node:fs";
+import { loadProjectDefaults, parseStackConfig } from "../devkit/stackFile";
 import { policyConfigFor } from "./gitops/policyConfig";
-import { loadProjectDefaults, parseStackConfig } from "./gitops/stackConfig";
 
 function main([stack, out]: string[]): number {
   if (!stack) {

@@ -7,8 +7,8 @@
 // AWS_REGION come from the environment, as for the program.
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { configSource, loadProjectDefaults, parseStackConfig } from "../devkit/stackFile";
 import { validateConfig } from "../stack/config";
-import { configSource, loadProjectDefaults, parseStackConfig } from "./gitops/stackConfig";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 

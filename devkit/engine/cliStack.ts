@@ -19,9 +19,9 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
 import { PROVIDERS_PACKAGE } from "../../providers/installed";
-import { localStackConfig, PROJECT_ROOT } from "../../scripts/local";
 import { buildProvidersModule } from "../../stack/providersModule";
 import { webhookEnvironment } from "../../stack/webhookEnvironment";
+import { localStackConfig, PROJECT_ROOT } from "../localStack";
 import { pulumiOnPath } from "../pulumiToolchain";
 import {
   DEFAULT_AUTH_TOKEN,

@@ -1,5 +1,5 @@
 // Which stacks a workflow run acts on: the job matrix for PR previews, deploys and drift checks.
-import { stackNameOf } from "./stackConfig";
+import { stackNameOf } from "../../devkit/stackFile";
 
 /**
  * Stacks CI never previews, deploys or drift-checks: `local` is the offline first-run stack that

@@ -3,13 +3,7 @@
 // problem the program (and the policy pack) would refuse the new stack file for: the program's
 // own `validateConfig` judges the whole file, so the review and the deploy cannot disagree. Pure:
 // the CLI does the git and file reading.
-import {
-  LINE_IP_ADDRESSES_KEY,
-  type LineIpAddress,
-  parseLineIpAddresses,
-} from "../../model/lineIpAddresses";
-import { POLICY_NAMES, wideRangeProblem } from "../../policy/rules";
-import { validateConfig } from "../../stack/config";
+
 import {
   ALLOW_WIDE_IP_RANGES_KEY,
   configBoolean,
@@ -17,7 +11,14 @@ import {
   configValue,
   LINE_CONNECTED_KEY,
   type StackConfig,
-} from "./stackConfig";
+} from "../../devkit/stackFile";
+import {
+  LINE_IP_ADDRESSES_KEY,
+  type LineIpAddress,
+  parseLineIpAddresses,
+} from "../../model/lineIpAddresses";
+import { POLICY_NAMES, wideRangeProblem } from "../../policy/rules";
+import { validateConfig } from "../../stack/config";
 
 /** One side of the comparison: the parsed config, or why the file could not be read. */
 export type StackSnapshot = { config: StackConfig } | { error: string };

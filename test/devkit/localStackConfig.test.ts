@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { localStackConfig } from "../../scripts/local";
+import { localStackConfig } from "../../devkit/localStack";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const original = readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8");

@@ -4,11 +4,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { PROJECT, projectKey } from "../../model/project";
-import type { ConfigSource } from "../../stack/config";
+import { PROJECT, projectKey } from "../model/project";
+import type { ConfigSource } from "../stack/config";
 
 export const LINE_CONNECTED_KEY = projectKey("lineConnected");
-export { ALLOW_WIDE_IP_RANGES_KEY } from "../../policy/rules";
+export { ALLOW_WIDE_IP_RANGES_KEY } from "../policy/rules";
 
 /** `Pulumi.<stack>.yaml` (or `.yml`); `Pulumi.yaml` itself is the project file. */
 const STACK_FILE = /^Pulumi\.(.+)\.ya?ml$/;

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../devkit/freePort";
+import { type LocalStack, localStackConfig, startLocalStack } from "../../devkit/localStack";
 import { runSmokeTest } from "../../providers/webhookSmokeTest";
-import { type LocalStack, localStackConfig, startLocalStack } from "../../scripts/local";
 import {
   PROJECT_ROOT,
   runProgram,

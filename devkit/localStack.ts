@@ -1,0 +1,126 @@
+// The offline stack `npm run local` runs (and the real-CLI tests copy): Pulumi.local.yaml, read and
+// validated like every stack file, and the Twilio stand-in and webhook it points at, started where
+// it says they are.
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { type LocalWebhook, startLocalWebhook } from "../lambda/localAdapter";
+import { ConfigError, type LineCallConfig, validateConfig } from "../stack/config";
+import { webhookEnvironment } from "../stack/webhookEnvironment";
+import { configSource, loadProjectDefaults, parseStackConfig } from "./stackFile";
+import {
+  DEFAULT_AUTH_TOKEN,
+  startTwilioStandin,
+  type TwilioStandin,
+} from "./twilio-standin/server";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export const LOCAL_STACK = "local";
+/** Encrypts the local stack's (made-up) secrets; nothing real is ever stored under it. */
+export const LOCAL_PASSPHRASE = "line-call-local";
+
+export interface LocalStack {
+  config: LineCallConfig;
+  standin: TwilioStandin;
+  webhook: LocalWebhook;
+  /** Environment for the Pulumi CLI: file backend here, passphrase, the stand-in's token. */
+  pulumiEnv: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Pulumi.local.yaml, validated by the same rules as every stack (and read as `npm run validate` reads one). */
+export function localStackConfig(root = PROJECT_ROOT): {
+  config: LineCallConfig;
+  values: Record<string, string>;
+} {
+  const file = path.join(root, `Pulumi.${LOCAL_STACK}.yaml`);
+  const source = configSource(
+    LOCAL_STACK,
+    parseStackConfig(readFileSync(file, "utf8"), file),
+    loadProjectDefaults(root),
+    { TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN },
+  );
+  const { config, errors } = validateConfig(source);
+  // The problems first: they are what to fix, whatever else the file describes.
+  if (!config) throw new ConfigError(errors, LOCAL_STACK);
+  if (!config.webhookBaseUrl) {
+    throw new Error(
+      `${file} must describe an offline stack: set line-call:webhookBaseUrl to the local webhook, ` +
+        "e.g. http://127.0.0.1:4011 (without it the stack would deploy the webhook on AWS)",
+    );
+  }
+  return { config, values: source.values };
+}
+
+function localPort(url: string | undefined, key: string): number {
+  const parsed = url === undefined ? undefined : URL.parse(url);
+  if (parsed?.hostname !== "127.0.0.1" || parsed.port === "") {
+    throw new Error(
+      `${key} in Pulumi.${LOCAL_STACK}.yaml must be http://127.0.0.1:<port>, got ${url ?? "nothing"}`,
+    );
+  }
+  return Number(parsed.port);
+}
+
+async function listening<T>(what: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new Error(
+        `Port ${port} (${what}) is in use: stop what runs there (another npm run local?), or change the port in Pulumi.${LOCAL_STACK}.yaml`,
+      );
+    }
+    throw error;
+  }
+}
+
+export async function startLocalStack(
+  options: { root?: string; log?: (line: string) => void } = {},
+): Promise<LocalStack> {
+  const root = options.root ?? PROJECT_ROOT;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const { config, values } = localStackConfig(root);
+  const standinPort = localPort(values["twilio:apiBaseUrl"], "twilio:apiBaseUrl");
+  const webhookPort = localPort(config.webhookBaseUrl as string, "line-call:webhookBaseUrl");
+
+  const standin = await listening("Twilio stand-in", standinPort, () =>
+    startTwilioStandin({
+      port: standinPort,
+      accountSid: values["twilio:accountSid"],
+      authToken: DEFAULT_AUTH_TOKEN,
+      onRequest: (r) => log(`[twilio] ${r.method} ${r.path} → ${r.status || "no answer"}`),
+    }),
+  );
+  let webhook: LocalWebhook;
+  try {
+    webhook = await listening("webhook", webhookPort, () =>
+      startLocalWebhook({
+        port: webhookPort,
+        env: {
+          ...webhookEnvironment(config),
+          TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
+          // Twilio signs the URL as configured on the domain: the webhookBaseUrl.
+          PUBLIC_BASE_URL: config.webhookBaseUrl,
+        },
+        log: (line) => log(`[webhook] ${line.trimEnd()}`),
+      }),
+    );
+  } catch (error) {
+    await standin.close();
+    throw error;
+  }
+  return {
+    config,
+    standin,
+    webhook,
+    pulumiEnv: {
+      PULUMI_BACKEND_URL: `file://${root}`,
+      PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
+    },
+    close: async () => {
+      await Promise.allSettled([webhook.close(), standin.close()]);
+    },
+  };
+}
