@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { createEngineStack, type EngineStack, expectSuccess } from "../devkit/engine/cliStack";
+import { formatTable, right } from "./table";
 
 const IP_COUNT = 50;
 const LATENCY_MS = 100;
@@ -54,16 +55,21 @@ async function main() {
     stateBytes: parallel.stateBytes,
     stateKiB: Number((parallel.stateBytes / 1024).toFixed(1)),
   };
-  const table = [
-    `pulumi CLI, ${IP_COUNT} IPs, ${LATENCY_MS} ms Twilio latency`,
-    "step             default (s)  --parallel 1 (s)  ratio",
-    ...rows.map(
-      (r) =>
-        `${r.step.padEnd(16)} ${String(r.defaultSeconds).padStart(11)}  ${String(r.parallel1Seconds).padStart(16)}  ${String(r.ratio).padStart(5)}`,
-    ),
-    `state file: ${result.stateKiB} KiB`,
-  ];
-  console.log(table.join("\n"));
+  console.log(
+    [
+      `pulumi CLI, ${IP_COUNT} IPs, ${LATENCY_MS} ms Twilio latency`,
+      formatTable(
+        ["step", right("default (s)"), right("--parallel 1 (s)"), right("ratio")],
+        rows.map((r) => [
+          r.step,
+          r.defaultSeconds.toFixed(2),
+          r.parallel1Seconds.toFixed(2),
+          r.ratio.toFixed(2),
+        ]),
+      ),
+      `state file: ${result.stateKiB} KiB`,
+    ].join("\n"),
+  );
   const out = path.join(__dirname, "results");
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, "engine.json"), `${JSON.stringify(result, null, 2)}\n`);

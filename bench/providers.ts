@@ -12,6 +12,7 @@ import type { EngineResource } from "../devkit/engine/engine";
 import { PROJECT_ROOT, serializeProvider } from "../devkit/engine/providerHost";
 import { type ResourceKind, startTwilioBed } from "../devkit/engine/twilioBed";
 import { MAX_CONCURRENT_TWILIO_CALLS } from "../providers";
+import { formatTable, right } from "./table";
 
 const IP_COUNT = 50;
 const LATENCY_MS = 100;
@@ -195,36 +196,41 @@ async function main() {
   console.log(
     `\nTwilio providers, LINE list of ${IP_COUNT} IPs (provider host ↔ Twilio stand-in)\n`,
   );
-  console.table(
-    phases.map((p) => ({
-      phase: p.phase,
-      "Twilio calls": p.calls,
-      minimum: p.minimum,
-      "calls / minimum":
+  console.log(
+    formatTable(
+      ["phase", "Twilio calls", "minimum", right("calls / minimum"), "note"],
+      phases.map((p) => [
+        p.phase,
+        p.calls,
+        p.minimum,
         p.minimum === 0 ? (p.calls === 0 ? "—" : "∞") : (p.calls / p.minimum).toFixed(2),
-      note: p.note,
-    })),
-  );
-  console.table(
-    Object.entries(sizes).map(([kind, bytes]) => ({
-      resource: kind,
-      "serialized provider (KiB)": (bytes / 1024).toFixed(1),
-    })),
+        p.note,
+      ]),
+    ),
   );
   console.log(
-    `serialized providers in the state of a ${IP_COUNT}-IP stack: ${(stateBytes / 1024 / 1024).toFixed(2)} MiB`,
+    `\n${formatTable(
+      ["resource", right("serialized provider (KiB)")],
+      Object.entries(sizes).map(([kind, bytes]) => [kind, (bytes / 1024).toFixed(1)]),
+    )}`,
   );
-  console.table([
-    {
-      [`${IP_COUNT} IP creates, ${LATENCY_MS} ms latency`]: "wall time (s)",
-      concurrent: concurrentSeconds.toFixed(2),
-      serial: serialSeconds.toFixed(2),
-      "serial / concurrent": (serialSeconds / concurrentSeconds).toFixed(1),
-      "concurrent, no latency (host floor)": floorSeconds.toFixed(2),
-      "latency added, concurrent": (concurrentSeconds - floorSeconds).toFixed(2),
-      "latency added, serial": (serialSeconds - floorSeconds).toFixed(2),
-    },
-  ]);
+  console.log(
+    `serialized providers in the state of a ${IP_COUNT}-IP stack: ${(stateBytes / 1024 / 1024).toFixed(2)} MiB\n`,
+  );
+  const seconds = (value: number) => `${value.toFixed(2)} s`;
+  console.log(
+    formatTable(
+      [`${IP_COUNT} IP creates, ${LATENCY_MS} ms Twilio latency`, right("wall time")],
+      [
+        ["concurrent", seconds(concurrentSeconds)],
+        ["serial", seconds(serialSeconds)],
+        ["serial / concurrent", `${(serialSeconds / concurrentSeconds).toFixed(1)} ×`],
+        ["concurrent, no latency (host floor)", seconds(floorSeconds)],
+        ["latency added, concurrent", seconds(concurrentSeconds - floorSeconds)],
+        ["latency added, serial", seconds(serialSeconds - floorSeconds)],
+      ],
+    ),
+  );
   console.log(`load average while measuring: ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
   if (validationErrors.length > 0) console.log("stand-in validation errors:", validationErrors);
 

@@ -19,6 +19,7 @@ import { build } from "esbuild";
 import type { WebhookEvent, WebhookHandler } from "../lambda/handler";
 import { sampleLineCall, twilioSignature } from "../scripts/twilioSignedRequest";
 import { buildLambdaBundle, LAMBDA_BUNDLE_SETTINGS } from "../stack/lambdaBundle";
+import { formatTable, right } from "./table";
 
 const COLD_RUNS = 21;
 const WARM_UP_ITERATIONS = 500;
@@ -218,63 +219,47 @@ async function main(): Promise<void> {
     const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
     const ms = (value: number) => `${value.toFixed(value < 1 ? 3 : 1)} ms`;
     const ok = (pass: boolean) => (pass ? "yes" : "NO");
-    const rows = [
-      ["metric", "our bundle", "full twilio", "ratio", "budget", "within"],
+    const table = formatTable(
+      ["metric", right("our bundle"), right("full twilio"), right("ratio"), "budget", "within"],
       [
-        "bundle size",
-        kb(ours.bytes),
-        kb(full.bytes),
-        results.bundle.ratio.toFixed(3),
-        "≤ 100 KB",
-        ok(results.withinBudget.bundle),
+        [
+          "bundle size",
+          kb(ours.bytes),
+          kb(full.bytes),
+          results.bundle.ratio.toFixed(3),
+          "≤ 100 KB",
+          ok(results.withinBudget.bundle),
+        ],
+        [
+          `cold require (median of ${COLD_RUNS} processes)`,
+          ms(coldOursMs),
+          ms(coldFullMs),
+          results.coldRequire.ratio.toFixed(3),
+          "≤ 0.125 ×",
+          ok(results.withinBudget.coldRequire),
+        ],
+        [
+          `warm handler p50 / p99, ${WARM_RUNS.paced.iterations} signed LINE calls 1 ms apart`,
+          `${ms(warm.p50)} / ${ms(warm.p99)}`,
+          "",
+          "",
+          "p99 ≤ 2 ms",
+          ok(results.withinBudget.warmP99),
+        ],
+        [
+          `  same, ${WARM_RUNS.backToBack.iterations} calls back to back`,
+          `${ms(backToBack.p50)} / ${ms(backToBack.p99)}`,
+        ],
+        [
+          "  CPU time per call, back to back",
+          `${ms(backToBack.cpuP50)} / ${ms(backToBack.cpuP99)}`,
+        ],
       ],
-      [
-        `cold require (median of ${COLD_RUNS} processes)`,
-        ms(coldOursMs),
-        ms(coldFullMs),
-        results.coldRequire.ratio.toFixed(3),
-        "≤ 0.125 ×",
-        ok(results.withinBudget.coldRequire),
-      ],
-      [
-        `warm handler p50 / p99, ${WARM_RUNS.paced.iterations} signed LINE calls 1 ms apart`,
-        `${ms(warm.p50)} / ${ms(warm.p99)}`,
-        "",
-        "",
-        "p99 ≤ 2 ms",
-        ok(results.withinBudget.warmP99),
-      ],
-      [
-        `  same, ${WARM_RUNS.backToBack.iterations} calls back to back`,
-        `${ms(backToBack.p50)} / ${ms(backToBack.p99)}`,
-        "",
-        "",
-        "",
-        "",
-      ],
-      [
-        "  CPU time per call, back to back",
-        `${ms(backToBack.cpuP50)} / ${ms(backToBack.cpuP99)}`,
-        "",
-        "",
-        "",
-        "",
-      ],
-    ];
-    const widths =
-      rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+    );
     console.log(
       `\nWebhook (Node ${process.version}, ${cpus().length} CPUs, load average ${results.loadAverage1m.before.toFixed(1)} → ${results.loadAverage1m.after.toFixed(1)})`,
     );
-    for (const [index, row] of rows.entries()) {
-      console.log(
-        row
-          .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-          .join("  ")
-          .trimEnd(),
-      );
-      if (index === 0) console.log(widths.map((width) => "-".repeat(width)).join("  "));
-    }
+    console.log(table);
 
     const busiest = Math.max(results.loadAverage1m.before, results.loadAverage1m.after);
     if (busiest > cpus().length) {

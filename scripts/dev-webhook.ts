@@ -24,10 +24,14 @@ import {
 } from "./twilioSignedRequest";
 
 const USAGE = `usage: npm run dev:webhook -- [--route ${Object.values(ROUTES).join("|")}]
-       [--line-user-id ID] [--param Name=value ...] [--port N] [--keep-running]`;
+       [--line-user-id ID] [--param Name=value ...] [--port N] [--keep-running] [--help]`;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+/** A mistake on the command line: printed with the usage, exit 2. */
+class UsageError extends Error {}
+
+const parse = (args: string[]) =>
+  parseArgs({
+    args,
     options: {
       route: { type: "string", default: ROUTES.voice },
       "line-user-id": { type: "string", default: SAMPLE_LINE_USER_ID },
@@ -37,15 +41,37 @@ async function main(): Promise<void> {
       help: { type: "boolean", default: false },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return;
+
+function parseFlags(args: string[]) {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    // Unknown flags (--rout), a missing value, stray words: node's parseArgs says which.
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  const routes: string[] = Object.values(ROUTES);
+  if (!routes.includes(values.route)) {
+    throw new UsageError(`--route must be one of ${routes.join(", ")} (got "${values.route}")`);
+  }
+  if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
+    throw new UsageError(`--port must be a port number, 0 for any free one (got "${values.port}")`);
   }
   const extraParams: Record<string, string> = {};
   for (const pair of values.param) {
     const equals = pair.indexOf("=");
-    if (equals < 1) throw new Error(`--param must look like Name=value (got "${pair}")\n${USAGE}`);
+    if (equals < 1) throw new UsageError(`--param must look like Name=value (got "${pair}")`);
     extraParams[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return { values, extraParams };
+}
+
+async function main(): Promise<void> {
+  const { values, extraParams } = parseFlags(process.argv.slice(2));
+  if (values.help) {
+    console.log(USAGE);
+    return;
   }
 
   const authToken = process.env.TWILIO_AUTH_TOKEN?.trim() || randomBytes(16).toString("hex");
@@ -106,6 +132,11 @@ function prettyXml(xml: string): string {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`dev:webhook: ${error.message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 });

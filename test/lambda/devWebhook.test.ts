@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 
 const projectRoot = path.resolve(__dirname, "../..");
 
-async function devWebhook(args: string[], env: Record<string, string> = {}) {
-  const { stdout } = await promisify(execFile)(
+function run(args: string[], env: Record<string, string> = {}) {
+  return promisify(execFile)(
     process.execPath,
     [
       path.join(projectRoot, "node_modules", "tsx", "dist", "cli.mjs"),
@@ -16,7 +16,20 @@ async function devWebhook(args: string[], env: Record<string, string> = {}) {
     ],
     { cwd: projectRoot, env: { PATH: process.env.PATH, ...env } },
   );
-  return stdout;
+}
+
+async function devWebhook(args: string[], env: Record<string, string> = {}) {
+  return (await run(args, env)).stdout;
+}
+
+/** A run that must fail: its exit code and stderr. */
+async function refused(args: string[]) {
+  const error = await run(args).then(
+    () => undefined,
+    (failure: { code: number; stderr: string }) => failure,
+  );
+  expect(error, `npm run dev:webhook -- ${args.join(" ")} must fail`).toBeDefined();
+  return { code: error?.code, stderr: error?.stderr ?? "" };
 }
 
 describe("npm run dev:webhook", () => {
@@ -38,5 +51,23 @@ describe("npm run dev:webhook", () => {
     );
     expect(stdout).toContain('<Say language="ja-JP">Closed today</Say>');
     expect(stdout).toContain("<Hangup/>");
+  });
+
+  it("prints the usage and exits 2 on an unknown flag, a stray word or a bad value", async () => {
+    for (const [args, why] of [
+      [["--rout", "/fallback"], "Unknown option '--rout'"],
+      [["fallback"], "Unexpected argument 'fallback'"],
+      [
+        ["--route", "/vioce"],
+        '--route must be one of /voice, /voice/after-dial, /fallback, /status (got "/vioce")',
+      ],
+      [["--port", "http"], "--port must be a port number"],
+      [["--param", "DialCallStatus"], "--param must look like Name=value"],
+    ] as const) {
+      const { code, stderr } = await refused([...args]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`dev:webhook: ${why}`);
+      expect(stderr).toContain("usage: npm run dev:webhook -- [--route /voice|");
+    }
   });
 });
