@@ -2,7 +2,10 @@
 // for a LINE list of 50 IPs: Twilio API calls per phase against the minimum, the serialized
 // provider size per resource (it is stored in state for every resource), and the wall time of
 // 50 concurrent IP creates with 100 ms of Twilio latency against the same creates made serially.
-// Prints a table and writes bench/results/providers.json.
+// Sizes and times are measured side by side for the two forms of provider a resource can carry:
+// by reference (the installed module, providers/installed.ts: what the program uses) and by
+// value (the provider's code itself, as resources carried it before).
+// Prints tables and writes bench/results/providers.json.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -12,6 +15,8 @@ import type { EngineResource } from "../devkit/engine/engine";
 import { PROJECT_ROOT, serializeProvider } from "../devkit/engine/providerHost";
 import { type ResourceKind, startTwilioBed } from "../devkit/engine/twilioBed";
 import { MAX_CONCURRENT_TWILIO_CALLS } from "../providers";
+import { installedProvider } from "../providers/installed";
+import { buildProvidersModule } from "../stack/providersModule";
 import { formatTable, right } from "./table";
 
 const IP_COUNT = 50;
@@ -52,12 +57,40 @@ function compiledProviders(): Record<ResourceKind, pulumi.dynamic.ResourceProvid
   };
 }
 
+/** The providers as the program passes them: the installed module's objects (built first). */
+function installedProviders(): Record<ResourceKind, pulumi.dynamic.ResourceProvider> {
+  buildProvidersModule(PROJECT_ROOT);
+  return {
+    SipDomain: installedProvider("sipDomain"),
+    IpAccessControlList: installedProvider("ipAccessControlList"),
+    IpAddress: installedProvider("ipAddress"),
+    IpAccessControlListMapping: installedProvider("ipAccessControlListMapping"),
+  };
+}
+
+type Providers = Record<ResourceKind, pulumi.dynamic.ResourceProvider>;
+
 async function main() {
-  const providers = compiledProviders();
+  const forms: Record<"byReference" | "byValue", Providers> = {
+    byReference: installedProviders(),
+    byValue: compiledProviders(),
+  };
+  const phases = await callCounts(forms.byReference);
+  const measured = {
+    byReference: await sizesAndTimes(forms.byReference),
+    byValue: await sizesAndTimes(forms.byValue),
+  };
+  report(phases, measured);
+}
+
+type Phase = { phase: string; calls: number; minimum: number; note: string };
+
+/** Twilio calls per phase of a 50-IP stack's life (the same for either form). */
+async function callCounts(providers: Providers): Promise<Phase[]> {
   const bed = await startTwilioBed({ providers });
   const { standin } = bed;
   const calls = () => standin.requests.length;
-  const phases: Array<{ phase: string; calls: number; minimum: number; note: string }> = [];
+  const phases: Phase[] = [];
   const measure = async (
     phase: string,
     minimum: number,
@@ -122,6 +155,16 @@ async function main() {
     },
   );
 
+  const validationErrors = [...standin.validationErrors];
+  await bed.close();
+  if (validationErrors.length > 0) throw new Error(`stand-in: ${validationErrors.join("; ")}`);
+  return phases;
+}
+
+/** The serialized provider's size per resource, and 50 IP creates at once and one by one. */
+async function sizesAndTimes(providers: Providers) {
+  const bed = await startTwilioBed({ providers });
+  const { standin } = bed;
   // Serialized provider per resource: what `__provider` adds to each resource in the state.
   const sizes: Record<string, number> = {};
   for (const kind of Object.keys(providers) as ResourceKind[]) {
@@ -173,24 +216,33 @@ async function main() {
   standin.setLatency(0);
   const validationErrors = [...standin.validationErrors];
   await bed.close();
+  if (validationErrors.length > 0) throw new Error(`stand-in: ${validationErrors.join("; ")}`);
+  return {
+    serializedProviderBytes: sizes as Record<ResourceKind, number>,
+    serializedProviderBytesFor50IpStack: stateBytes,
+    concurrentSeconds,
+    serialSeconds,
+    floorSecondsWithoutLatency: floorSeconds,
+  };
+}
 
+type Measured = Awaited<ReturnType<typeof sizesAndTimes>>;
+
+function report(phases: Phase[], measured: { byReference: Measured; byValue: Measured }) {
+  const { byReference: ref, byValue: val } = measured;
   const result = {
     ipCount: IP_COUNT,
     phases,
-    serializedProviderBytes: sizes,
-    serializedProviderBytesFor50IpStack: stateBytes,
-    concurrency: {
-      latencyMs: LATENCY_MS,
-      cap: MAX_CONCURRENT_TWILIO_CALLS,
-      concurrentSeconds,
-      serialSeconds,
-      floorSecondsWithoutLatency: floorSeconds,
-      speedup: serialSeconds / concurrentSeconds,
-      latencyAddedToConcurrentSeconds: concurrentSeconds - floorSeconds,
-      latencyAddedToSerialSeconds: serialSeconds - floorSeconds,
+    latencyMs: LATENCY_MS,
+    concurrencyCap: MAX_CONCURRENT_TWILIO_CALLS,
+    byReference: ref,
+    byValue: val,
+    ratios: {
+      serializedProviderBytesFor50IpStack:
+        ref.serializedProviderBytesFor50IpStack / val.serializedProviderBytesFor50IpStack,
+      concurrentSeconds: ref.concurrentSeconds / val.concurrentSeconds,
     },
     machineLoadAverage: loadavg()[0],
-    standinValidationErrors: validationErrors.length,
   };
 
   console.log(
@@ -208,31 +260,47 @@ async function main() {
       ]),
     ),
   );
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
+  const seconds = (value: number) => `${value.toFixed(2)} s`;
+  const row = (label: string, a: number, b: number, unit: (n: number) => string) => [
+    label,
+    unit(a),
+    unit(b),
+    `${(a / b).toFixed(3)} ×`,
+  ];
+  const forms = [right("by reference"), right("by value"), right("reference / value")];
   console.log(
     `\n${formatTable(
-      ["resource", right("serialized provider (KiB)")],
-      Object.entries(sizes).map(([kind, bytes]) => [kind, (bytes / 1024).toFixed(1)]),
-    )}`,
+      ["serialized provider (in every resource's state)", ...forms],
+      [
+        ...(Object.keys(ref.serializedProviderBytes) as ResourceKind[]).map((kind) =>
+          row(kind, ref.serializedProviderBytes[kind], val.serializedProviderBytes[kind], kib),
+        ),
+        row(
+          `all of a ${IP_COUNT}-IP stack`,
+          ref.serializedProviderBytesFor50IpStack,
+          val.serializedProviderBytesFor50IpStack,
+          kib,
+        ),
+      ],
+    )}\n`,
   );
-  console.log(
-    `serialized providers in the state of a ${IP_COUNT}-IP stack: ${(stateBytes / 1024 / 1024).toFixed(2)} MiB\n`,
-  );
-  const seconds = (value: number) => `${value.toFixed(2)} s`;
   console.log(
     formatTable(
-      [`${IP_COUNT} IP creates, ${LATENCY_MS} ms Twilio latency`, right("wall time")],
+      [`${IP_COUNT} IP creates, ${LATENCY_MS} ms Twilio latency`, ...forms],
       [
-        ["concurrent", seconds(concurrentSeconds)],
-        ["serial", seconds(serialSeconds)],
-        ["serial / concurrent", `${(serialSeconds / concurrentSeconds).toFixed(1)} ×`],
-        ["concurrent, no latency (host floor)", seconds(floorSeconds)],
-        ["latency added, concurrent", seconds(concurrentSeconds - floorSeconds)],
-        ["latency added, serial", seconds(serialSeconds - floorSeconds)],
+        row("concurrent", ref.concurrentSeconds, val.concurrentSeconds, seconds),
+        row("serial", ref.serialSeconds, val.serialSeconds, seconds),
+        row(
+          "concurrent, no latency (host floor)",
+          ref.floorSecondsWithoutLatency,
+          val.floorSecondsWithoutLatency,
+          seconds,
+        ),
       ],
     ),
   );
   console.log(`load average while measuring: ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
-  if (validationErrors.length > 0) console.log("stand-in validation errors:", validationErrors);
 
   const out = path.join(__dirname, "results");
   mkdirSync(out, { recursive: true });
