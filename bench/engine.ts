@@ -1,11 +1,17 @@
 // The real Pulumi CLI on a 50-IP local-shaped stack against the Twilio stand-in with 100 ms of
 // latency per request: wall time of `pulumi up`, a no-op `pulumi up`, `pulumi preview --refresh`
-// and `pulumi destroy`, each beside the same command with `--parallel 1` in the same run (ratio),
-// plus the state file's size. Needs `pulumi` on PATH (npm run pulumi-cli). Prints a table and
-// writes bench/results/engine.json.
+// and `pulumi destroy`, and the state file's size, side by side in one run for three forms: the
+// providers by reference from the installed module (what the program does now), by value (as
+// before: each resource carries the provider's code), and by reference with `--parallel 1`.
+// Needs `pulumi` on PATH (npm run pulumi-cli). Prints a table and writes bench/results/engine.json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { createEngineStack, type EngineStack, expectSuccess } from "../devkit/engine/cliStack";
+import {
+  carryProvidersByValue,
+  createEngineStack,
+  type EngineStack,
+  expectSuccess,
+} from "../devkit/engine/cliStack";
 import { formatTable, right } from "./table";
 
 const IP_COUNT = 50;
@@ -20,9 +26,10 @@ async function timed(stack: EngineStack, args: string[]): Promise<number> {
 }
 
 /** One full cycle on a fresh stack; `extra` is appended to every command (e.g. --parallel 1). */
-async function cycle(label: string, extra: string[]) {
+async function cycle(label: string, extra: string[], byValue = false) {
   const stack = await createEngineStack(`bench-${label}`);
   try {
+    if (byValue) carryProvidersByValue(stack.project);
     stack.writeConfig({
       ...stack.readConfig(),
       "line-call:lineIpAddresses": ips.map((ip, i) => ({ ip, label: `LINE SIP ${i + 1}` })),
@@ -40,34 +47,57 @@ async function cycle(label: string, extra: string[]) {
 }
 
 async function main() {
-  const parallel = await cycle("default", []);
+  const byReference = await cycle("reference", []);
+  const byValue = await cycle("value", [], true);
   const serial = await cycle("serial", ["--parallel", "1"]);
+  const seconds = (value: number) => Number(value.toFixed(2));
   const rows = (["up", "noopUp", "previewRefresh", "destroy"] as const).map((step) => ({
     step,
-    defaultSeconds: Number(parallel[step].toFixed(2)),
-    parallel1Seconds: Number(serial[step].toFixed(2)),
-    ratio: Number((serial[step] / parallel[step]).toFixed(2)),
+    byReferenceSeconds: seconds(byReference[step]),
+    byValueSeconds: seconds(byValue[step]),
+    referenceOverValue: Number((byReference[step] / byValue[step]).toFixed(3)),
+    parallel1Seconds: seconds(serial[step]),
+    parallel1OverDefault: Number((serial[step] / byReference[step]).toFixed(2)),
   }));
+  const kib = (bytes: number) => Number((bytes / 1024).toFixed(1));
   const result = {
     ipCount: IP_COUNT,
     latencyMs: LATENCY_MS,
     rows,
-    stateBytes: parallel.stateBytes,
-    stateKiB: Number((parallel.stateBytes / 1024).toFixed(1)),
+    stateKiB: { byReference: kib(byReference.stateBytes), byValue: kib(byValue.stateBytes) },
+    stateReferenceOverValue: Number((byReference.stateBytes / byValue.stateBytes).toFixed(3)),
   };
   console.log(
     [
       `pulumi CLI, ${IP_COUNT} IPs, ${LATENCY_MS} ms Twilio latency`,
       formatTable(
-        ["step", right("default (s)"), right("--parallel 1 (s)"), right("ratio")],
-        rows.map((r) => [
-          r.step,
-          r.defaultSeconds.toFixed(2),
-          r.parallel1Seconds.toFixed(2),
-          r.ratio.toFixed(2),
-        ]),
+        [
+          "step",
+          right("by reference (s)"),
+          right("by value (s)"),
+          right("reference / value"),
+          right("--parallel 1 (s)"),
+          right("--parallel 1 / default"),
+        ],
+        [
+          ...rows.map((r) => [
+            r.step,
+            r.byReferenceSeconds.toFixed(2),
+            r.byValueSeconds.toFixed(2),
+            r.referenceOverValue.toFixed(3),
+            r.parallel1Seconds.toFixed(2),
+            r.parallel1OverDefault.toFixed(2),
+          ]),
+          [
+            "state file (KiB)",
+            result.stateKiB.byReference.toFixed(1),
+            result.stateKiB.byValue.toFixed(1),
+            result.stateReferenceOverValue.toFixed(3),
+            "",
+            "",
+          ],
+        ],
       ),
-      `state file: ${result.stateKiB} KiB`,
     ].join("\n"),
   );
   const out = path.join(__dirname, "results");

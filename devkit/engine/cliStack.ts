@@ -274,3 +274,30 @@ export function waitUntil(condition: () => boolean, intervalMs = 5): Promise<voi
     }, intervalMs);
   });
 }
+
+const INSTALLED_PROVIDERS_SOURCE = path.join("providers", "installed.ts");
+const LOAD_FROM_MODULE = "return require(modulePath) as dynamic.ResourceProvider;";
+const PASS_OBJECT_ITSELF =
+  'return require("./index")[INSTALLED_PROVIDERS[name]] as dynamic.ResourceProvider;';
+
+/**
+ * Makes a project copy's resources carry their providers the earlier way, by value: each resource
+ * passes the provider object from providers/ itself, which Pulumi serializes as code into the
+ * state. For the migration test and the bench's before/after; `carryProvidersByReference` undoes it.
+ */
+export function carryProvidersByValue(project: string): void {
+  const file = path.join(project, INSTALLED_PROVIDERS_SOURCE);
+  const source = readFileSync(file, "utf8");
+  if (!source.includes(LOAD_FROM_MODULE)) {
+    throw new Error(`${file} no longer loads the installed module with: ${LOAD_FROM_MODULE}`);
+  }
+  writeFileSync(file, source.replace(LOAD_FROM_MODULE, PASS_OBJECT_ITSELF));
+}
+
+/** Restores the project's own providers/installed.ts in a copy. */
+export function carryProvidersByReference(project: string): void {
+  cpSync(
+    path.join(PROJECT_ROOT, INSTALLED_PROVIDERS_SOURCE),
+    path.join(project, INSTALLED_PROVIDERS_SOURCE),
+  );
+}
