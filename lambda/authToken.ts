@@ -1,6 +1,7 @@
 /**
  * The Twilio auth token: from TWILIO_AUTH_TOKEN when set (local runs, tests), otherwise from the
- * SSM SecureString named by TWILIO_AUTH_TOKEN_PARAMETER, read once per cold start and cached.
+ * SSM SecureString named by TWILIO_AUTH_TOKEN_PARAMETER, read once per cold start and cached
+ * (a failed read is retried after a backoff, not on every request).
  *
  * SSM is read with the AWS SDK v3 client that the Lambda Node.js runtime ships (so it is left out
  * of the bundle), loaded lazily so a local run with TWILIO_AUTH_TOKEN never loads it. The SDK
@@ -59,9 +60,23 @@ function errorSummary(error: unknown): string {
 }
 
 /**
- * Builds the token source for one handler instance (one cold start). A successful SSM read is
- * cached for the life of the instance; a failed one is logged and retried on the next call, so a
- * fixed IAM policy or parameter takes effect without a redeploy.
+ * While SSM fails, the wait before the next read: doubling from the first failure, capped. Each
+ * request in the meantime gets the last failure's answer (the apology) without an SSM call of its
+ * own, so a missing parameter or IAM grant does not turn every call into a GetParameter (and a
+ * throttled SSM into a storm); a fix still takes effect within the cap, without a redeploy.
+ */
+export const SSM_RETRY_BACKOFF_MS = { first: 1_000, max: 30_000 } as const;
+
+export function ssmRetryDelayMs(failures: number): number {
+  return Math.min(SSM_RETRY_BACKOFF_MS.first * 2 ** (failures - 1), SSM_RETRY_BACKOFF_MS.max);
+}
+
+/**
+ * Builds the token source for one handler instance (one cold start: on Lambda the handler, and
+ * with it this state, lives in the module scope of the warm instance). A successful SSM read is
+ * cached for the life of the instance. A failed one is logged and retried after a backoff
+ * (SSM_RETRY_BACKOFF_MS), so a fixed IAM policy or parameter takes effect without a redeploy.
+ * Concurrent calls share the one read in flight.
  */
 export function authTokenSource(
   env: Env,
@@ -79,7 +94,10 @@ export function authTokenSource(
     return async () => result;
   }
 
+  /** The read in flight, or the token once read. */
   let cached: Promise<AuthTokenResult> | undefined;
+  /** The last failed read: its answer, how many in a row, and when SSM may be asked again. */
+  let failed: { result: Promise<AuthTokenResult>; failures: number; retryAt: number } | undefined;
   const load = async (): Promise<AuthTokenResult> => {
     try {
       const { token, type } = await readParameter(parameterName);
@@ -91,16 +109,32 @@ export function authTokenSource(
           type,
         });
       }
+      failed = undefined;
       return { token };
     } catch (error) {
-      cached = undefined;
+      const failures = (failed?.failures ?? 0) + 1;
+      const retryInMs = ssmRetryDelayMs(failures);
       const problem = `could not read TWILIO_AUTH_TOKEN_PARAMETER ${parameterName} from SSM (${errorSummary(error)}); check that it exists and the function's role may ssm:GetParameter it and kms:Decrypt its key`;
-      writeLog(sink, { level: "error", msg: "auth token unavailable", problem });
-      return { problem };
+      writeLog(sink, {
+        level: "error",
+        msg: "auth token unavailable",
+        problem,
+        failures,
+        retryInMs,
+      });
+      const result = { problem };
+      failed = { result: Promise.resolve(result), failures, retryAt: Date.now() + retryInMs };
+      return result;
     }
   };
   return () => {
-    cached ??= load();
+    if (cached) return cached;
+    if (failed && Date.now() < failed.retryAt) return failed.result;
+    // Only a token stays cached; a failure leaves the next read to the backoff above.
+    cached = load().then((result) => {
+      if ("problem" in result) cached = undefined;
+      return result;
+    });
     return cached;
   };
 }

@@ -3,7 +3,8 @@
  * SecureString. The real AWS SDK v3 SSM client (the one the Lambda runtime provides) talks to a
  * local stand-in of SSM's wire protocol via AWS_ENDPOINT_URL_SSM, the SDK's own endpoint override.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { SSM_RETRY_BACKOFF_MS, ssmRetryDelayMs } from "../../lambda/authToken";
 import type { Env } from "../../lambda/config";
 import { createHandler } from "../../lambda/handler";
 import { sampleLineCall } from "../../scripts/twilioSignedRequest";
@@ -49,6 +50,15 @@ afterAll(async () => {
 
 const start = webhookPerTest();
 
+/** Only Date is faked (the SDK's sockets and timeouts stay real): `later(ms)` moves the clock. */
+function fakeClock() {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  return { later: (ms: number) => vi.setSystemTime(Date.now() + ms) };
+}
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe("auth token from SSM (TWILIO_AUTH_TOKEN_PARAMETER)", () => {
   it("reads the SecureString once per cold start, decrypted and SigV4-signed, and validates calls with it", async () => {
     ssm.calls.length = 0;
@@ -89,6 +99,7 @@ describe("auth token from SSM (TWILIO_AUTH_TOKEN_PARAMETER)", () => {
   });
 
   it("gives callers the apology while the parameter cannot be read, logs why, and recovers without a redeploy", async () => {
+    const clock = fakeClock();
     const name = "/line-call/dev/not-yet-created";
     const w = await start(productionEnv(name));
     const apology = parseTwiml(await w.post("/voice"));
@@ -103,8 +114,50 @@ describe("auth token from SSM (TWILIO_AUTH_TOKEN_PARAMETER)", () => {
     expect(w.requestLogs()[0]).toMatchObject({ decision: "token-unavailable-apology" });
 
     parameters[name] = { value: AUTH_TOKEN };
+    clock.later(SSM_RETRY_BACKOFF_MS.first);
     const dial = onlyChild(parseTwiml(await w.post("/voice")), "Dial");
     expect(dial.getAttribute("callerId")).toBe("+815012345678");
+  });
+
+  it("backs off while SSM fails: one read for a burst of calls, the next after a doubling, capped delay", async () => {
+    const clock = fakeClock();
+    const name = "/line-call/dev/never-created";
+    const w = await start(productionEnv(name));
+    const reads = () => ssm.calls.filter((call) => call.name === name).length;
+
+    // Concurrent calls share the read in flight; the calls after the failure make none.
+    await Promise.all([w.post("/voice"), w.post("/voice"), w.post("/voice")]);
+    for (let i = 0; i < 3; i++) await w.post("/voice");
+    expect(reads()).toBe(1);
+
+    clock.later(SSM_RETRY_BACKOFF_MS.first - 1);
+    await w.post("/voice");
+    expect(reads()).toBe(1);
+    clock.later(1);
+    await w.post("/voice");
+    expect(reads()).toBe(2);
+    clock.later(ssmRetryDelayMs(2) - 1);
+    await w.post("/voice");
+    expect(reads()).toBe(2);
+    clock.later(1);
+    await w.post("/voice");
+    expect(reads()).toBe(3);
+
+    expect(w.requestLogs().map((line) => line.decision)).toEqual(
+      Array(10).fill("token-unavailable-apology"),
+    );
+    expect(
+      w
+        .logs()
+        .filter((line) => line.msg === "auth token unavailable")
+        .map(({ failures, retryInMs }) => ({ failures, retryInMs })),
+    ).toEqual([
+      { failures: 1, retryInMs: 1_000 },
+      { failures: 2, retryInMs: 2_000 },
+      { failures: 3, retryInMs: 4_000 },
+    ]);
+    expect(ssmRetryDelayMs(6)).toBe(SSM_RETRY_BACKOFF_MS.max);
+    expect(ssmRetryDelayMs(60)).toBe(SSM_RETRY_BACKOFF_MS.max);
   });
 
   it("warns when the parameter is a plain String rather than a SecureString", async () => {
