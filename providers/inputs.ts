@@ -1,6 +1,10 @@
 // Input rules shared by the four providers: one table of fields per resource drives `check`
 // (validation naming the property, defaults filled so diffs stay stable), `diff` (which changes
 // replace) and the canonical form `read` returns, so a refresh followed by a diff is empty.
+// The same tables, declared `as const satisfies Schema` / `OutputTable`, give each resource its
+// TypeScript types: the program's args, the resolved inputs `create` and `update` receive, the
+// state they return and the resource class's output properties (see the types below).
+import type * as pulumi from "@pulumi/pulumi";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 
 /** The value the engine sends for an input not yet known during preview. */
@@ -10,7 +14,17 @@ export function isUnknown(value: unknown): boolean {
   return value === UNKNOWN;
 }
 
-export type FieldKind = "string" | "url" | "method" | "boolean" | "integer" | "sid";
+/** The TypeScript type of each field kind once checked. */
+interface KindTypes {
+  string: string;
+  url: string;
+  method: string;
+  sid: string;
+  boolean: boolean;
+  integer: number;
+}
+
+export type FieldKind = keyof KindTypes;
 
 export interface FieldSpec {
   kind: FieldKind;
@@ -33,6 +47,69 @@ export interface FieldSpec {
 export type Schema = Record<string, FieldSpec>;
 
 export type Props = Record<string, unknown>;
+
+/**
+ * The outputs Twilio computes, beside the inputs: "string" is Twilio's field of the same name
+ * ("" when Twilio has none), "date" its date as ISO text ("" when none).
+ */
+export type OutputKind = "string" | "date";
+
+export type OutputTable = Record<string, OutputKind>;
+
+/** The outputs Twilio gives every SIP domain, IP access control list and IP entry. */
+export const SIP_OBJECT_OUTPUTS = {
+  sid: "string",
+  accountSid: "string",
+  uri: "string",
+  dateCreated: "date",
+  dateUpdated: "date",
+} as const satisfies OutputTable;
+
+type FieldType<F extends FieldSpec> = KindTypes[F["kind"]];
+
+/** The inputs `create` and `update` receive: checked, every field present, nothing unknown. */
+export type Resolved<S extends Schema> = { -readonly [K in keyof S]: FieldType<S[K]> };
+
+/** The outputs of a table, as values. */
+export type OutputValues<O extends OutputTable> = { -readonly [K in keyof O]: string };
+
+/** What `create`, `update` and `read` return as outputs: the managed inputs and the outputs. */
+export type State<S extends Schema, O extends OutputTable> = Resolved<S> & OutputValues<O>;
+
+type RequiredFields<S extends Schema> = {
+  [K in keyof S]: S[K] extends { required: true } ? K : never;
+}[keyof S];
+
+/** The program's arguments: each field a `pulumi.Input`, optional unless required. */
+export type ResourceArgs<S extends Schema> = {
+  -readonly [K in RequiredFields<S>]: pulumi.Input<FieldType<S[K]>>;
+} & {
+  -readonly [K in Exclude<keyof S, RequiredFields<S>>]?: pulumi.Input<FieldType<S[K]>>;
+};
+
+/** A resource class's output properties: its Twilio fields (not provider options) and outputs. */
+export type OutputProperties<S extends Schema, O extends OutputTable> = {
+  readonly [K in keyof S as S[K] extends { option: true } ? never : K]: pulumi.Output<
+    FieldType<S[K]>
+  >;
+} & { readonly [K in keyof O]: pulumi.Output<string> };
+
+/**
+ * The props a resource class hands to `pulumi.dynamic.Resource` before its args: every output
+ * property named with no value, so the resource exposes it once the provider fills it in.
+ */
+export function outputSlots(schema: Schema, outputs: OutputTable): Record<string, undefined> {
+  return Object.fromEntries(
+    [...managedFields(schema), ...Object.keys(outputs)].map((name) => [name, undefined]),
+  );
+}
+
+/** The Twilio fields of a schema: every field but the provider options. */
+export function managedFields<S extends Schema>(schema: S): Array<keyof S & string> {
+  return Object.entries(schema)
+    .filter(([, spec]) => !spec.option)
+    .map(([name]) => name);
+}
 
 const FIELD_HINT: Record<FieldKind, string> = {
   string: "a string",
@@ -162,24 +239,42 @@ export function diffInputs(schema: Schema, olds: Props, news: Props): dynamic.Di
   };
 }
 
-/** Removes undefined values (the host would fail after Twilio already acted). */
-export function withoutUndefined<T extends Props>(props: T): T {
-  const result: Props = {};
-  for (const [key, value] of Object.entries(props)) {
-    if (value !== undefined) result[key] = value;
-  }
-  return result as T;
-}
-
 /** The managed inputs as read from Twilio (canonical), plus the provider options from state. */
-export function inputsFromLive(schema: Schema, live: Props, previous: Props): Props {
+export function inputsFromLive<S extends Schema>(
+  schema: S,
+  live: Props,
+  previous: Props,
+): Resolved<S> {
   const inputs: Props = {};
   for (const [name, spec] of Object.entries(schema)) {
     inputs[name] = spec.option
       ? (previous[name] ?? spec.defaultValue ?? false)
       : canonical(spec, live[name]);
   }
-  return inputs;
+  // canonical() gives each kind its type: a stored value of the field, or the kind's default.
+  return inputs as Resolved<S>;
+}
+
+/**
+ * A resource's state from the object Twilio returned: its inputs as read back, every output of
+ * the table (never undefined), then the values the provider computes itself.
+ */
+export function stateFromLive<S extends Schema, O extends OutputTable>(
+  schema: S,
+  outputs: O,
+  live: Props,
+  previous: Props,
+  computed: Partial<State<S, O>> = {},
+): State<S, O> {
+  const values: Props = {};
+  for (const [name, kind] of Object.entries(outputs)) {
+    const value = live[name];
+    values[name] = kind === "date" ? isoDate(value) : typeof value === "string" ? value : "";
+  }
+  for (const [name, value] of Object.entries(computed)) {
+    if (value !== undefined) values[name] = value;
+  }
+  return { ...inputsFromLive(schema, live, previous), ...(values as OutputValues<O>) };
 }
 
 /** ISO text for Twilio's dates (the SDK gives Date objects, state wants JSON). */

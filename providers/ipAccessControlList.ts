@@ -8,30 +8,29 @@ import {
   diffInputs,
   type FieldSpec,
   inputsFromLive,
-  isoDate,
+  type OutputProperties,
+  outputSlots,
   type Props,
+  type Resolved,
+  type ResourceArgs,
   type Schema,
-  withoutUndefined,
+  SIP_OBJECT_OUTPUTS,
+  type State,
+  stateFromLive,
 } from "./inputs";
 import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
 
-export interface IpAccessControlListArgs {
-  /** Up to 255 characters; also the key `adopt` matches on. */
-  friendlyName: pulumi.Input<string>;
-  /** Take over an existing list with this friendly name instead of failing. */
-  adopt?: pulumi.Input<boolean>;
-}
-
 /** An input naming the list (IpAddress, the mapping): a change moves to another list, so it replaces. */
-export const LIST_SID_FIELD: FieldSpec = {
+export const LIST_SID_FIELD = {
   kind: "sid",
   sidPrefix: "AL",
   required: true,
   replaces: true,
   example: "pass the sid output of an IpAccessControlList",
-};
+} as const satisfies FieldSpec;
 
-export const IP_ACCESS_CONTROL_LIST_SCHEMA: Schema = {
+export const IP_ACCESS_CONTROL_LIST_SCHEMA = {
+  /** Up to 255 characters; also the key `adopt` matches on. */
   friendlyName: {
     kind: "string",
     required: true,
@@ -39,17 +38,20 @@ export const IP_ACCESS_CONTROL_LIST_SCHEMA: Schema = {
     maxLength: MAX_FRIENDLY_NAME_LENGTH,
     rule: (value: string) => (value.trim() === "" ? "must not be blank" : undefined),
   },
+  /** Take over an existing list with this friendly name instead of failing. */
   adopt: { kind: "boolean", defaultValue: false, option: true },
-};
+} as const satisfies Schema;
 
-function listOutputs(list: Props, adopt: unknown): Props {
-  return withoutUndefined({
-    ...inputsFromLive(IP_ACCESS_CONTROL_LIST_SCHEMA, list, { adopt }),
-    sid: list.sid,
-    accountSid: list.accountSid ?? "",
-    uri: list.uri ?? "",
-    dateCreated: isoDate(list.dateCreated),
-    dateUpdated: isoDate(list.dateUpdated),
+/** What Twilio computes for a list, beside the inputs. */
+export const IP_ACCESS_CONTROL_LIST_OUTPUTS = SIP_OBJECT_OUTPUTS;
+
+export type IpAccessControlListArgs = ResourceArgs<typeof IP_ACCESS_CONTROL_LIST_SCHEMA>;
+type ListInputs = Resolved<typeof IP_ACCESS_CONTROL_LIST_SCHEMA>;
+type ListState = State<typeof IP_ACCESS_CONTROL_LIST_SCHEMA, typeof IP_ACCESS_CONTROL_LIST_OUTPUTS>;
+
+function listOutputs(list: Props, adopt: boolean): ListState {
+  return stateFromLive(IP_ACCESS_CONTROL_LIST_SCHEMA, IP_ACCESS_CONTROL_LIST_OUTPUTS, list, {
+    adopt,
   });
 }
 
@@ -69,8 +71,8 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
     return diffInputs(IP_ACCESS_CONTROL_LIST_SCHEMA, olds, news);
   },
 
-  async create(inputs: Props) {
-    const friendlyName = inputs.friendlyName as string;
+  async create(inputs: ListInputs) {
+    const { friendlyName, adopt } = inputs;
     const lookUp = (sip: TwilioSip) => findListByName(sip, friendlyName);
     // Twilio allows two lists with one name, so the clash check is ours: one list call first.
     const existing = await twilioCall<Props | undefined>(
@@ -78,13 +80,13 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
       lookUp,
     );
     if (existing) {
-      if (inputs.adopt !== true) {
+      if (!adopt) {
         throw twilioProviderError(
           `IP access control list "${friendlyName}" already exists in this account as ${existing.sid}: set adopt: true on this IpAccessControlList to take it over, or choose another friendlyName.`,
           undefined,
         );
       }
-      return { id: existing.sid as string, outs: listOutputs(existing, true) };
+      return { id: String(existing.sid), outs: listOutputs(existing, true) };
     }
     const created = await twilioCall<Props>(
       `create IP access control list "${friendlyName}"`,
@@ -92,10 +94,10 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
       // Nothing had this name before the create, so a list that has it now is ours.
       { findExisting: lookUp },
     );
-    return { id: created.sid as string, outs: listOutputs(created, inputs.adopt ?? false) };
+    return { id: String(created.sid), outs: listOutputs(created, adopt) };
   },
 
-  async read(id: string, props: Props) {
+  async read(id: string, props: ListState) {
     const list = await unlessGone(
       twilioCall<Props>(`read IP access control list ${id}`, (sip) =>
         sip.ipAccessControlLists(id).fetch(),
@@ -109,11 +111,11 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
     };
   },
 
-  async update(id: string, _olds: Props, news: Props) {
+  async update(id: string, _olds: ListState, news: ListInputs) {
     const updated = await twilioCall<Props>(`update IP access control list ${id}`, (sip) =>
       sip.ipAccessControlLists(id).update({ friendlyName: news.friendlyName }),
     );
-    return { outs: listOutputs(updated, news.adopt ?? false) };
+    return { outs: listOutputs(updated, news.adopt) };
   },
 
   async delete(id: string) {
@@ -125,27 +127,21 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+// The output properties (typed from the tables above) that pulumi.Resource creates, one per
+// prop handed to super().
+export interface IpAccessControlList
+  extends OutputProperties<
+    typeof IP_ACCESS_CONTROL_LIST_SCHEMA,
+    typeof IP_ACCESS_CONTROL_LIST_OUTPUTS
+  > {}
+
 /** A Twilio SIP IP access control list. The resource id is its SID (AL…). */
 export class IpAccessControlList extends pulumi.dynamic.Resource {
-  declare readonly sid: pulumi.Output<string>;
-  declare readonly accountSid: pulumi.Output<string>;
-  declare readonly friendlyName: pulumi.Output<string>;
-  declare readonly uri: pulumi.Output<string>;
-  declare readonly dateCreated: pulumi.Output<string>;
-  declare readonly dateUpdated: pulumi.Output<string>;
-
   constructor(name: string, args: IpAccessControlListArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       ipAccessControlListProvider,
       name,
-      {
-        sid: undefined,
-        accountSid: undefined,
-        uri: undefined,
-        dateCreated: undefined,
-        dateUpdated: undefined,
-        ...args,
-      },
+      { ...outputSlots(IP_ACCESS_CONTROL_LIST_SCHEMA, IP_ACCESS_CONTROL_LIST_OUTPUTS), ...args },
       opts,
       "twilio",
       "IpAccessControlList",
