@@ -111,6 +111,14 @@ export function managedFields<S extends Schema>(schema: S): Array<keyof S & stri
     .map(([name]) => name);
 }
 
+/**
+ * The longest URL accepted. Twilio's OpenAPI description gives the SIP domain's URL fields no
+ * maxLength (only `format: uri`), and its docs state no limit for them; the one limit Twilio
+ * documents for a callback URL is 4000 characters (error 21609, a Messages StatusCallback), so
+ * that is the bound here. A webhook URL of this project is under 200.
+ */
+export const MAX_URL_LENGTH = 4000;
+
 const FIELD_HINT: Record<FieldKind, string> = {
   string: "a string",
   url: "an absolute http(s) URL, e.g. https://example.com/voice",
@@ -132,20 +140,8 @@ function fieldProblem(spec: FieldSpec, value: unknown): string | undefined {
       return typeof value === "string" && /^(GET|POST)$/i.test(value)
         ? undefined
         : `must be ${FIELD_HINT.method}, not ${JSON.stringify(value)}`;
-    case "url": {
-      if (typeof value !== "string") return `must be ${FIELD_HINT.url}`;
-      if (value === "") return undefined;
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        return `must be ${FIELD_HINT.url}, not ${JSON.stringify(value)}`;
-      }
-      if (url.protocol !== "http:" && url.protocol !== "https:") {
-        return `must be an http:// or https:// URL, not ${url.protocol}`;
-      }
-      return undefined;
-    }
+    case "url":
+      return urlProblem(value);
     case "sid": {
       const pattern = new RegExp(`^${spec.sidPrefix ?? "[A-Z]{2}"}[0-9a-fA-F]{32}$`);
       return typeof value === "string" && pattern.test(value)
@@ -155,6 +151,36 @@ function fieldProblem(spec: FieldSpec, value: unknown): string | undefined {
     default:
       return typeof value === "string" ? undefined : `must be ${FIELD_HINT.string}`;
   }
+}
+
+/** What is wrong with a URL field's value ("" clears the field and is fine). */
+function urlProblem(value: unknown): string | undefined {
+  if (typeof value !== "string") return `must be ${FIELD_HINT.url}`;
+  if (value === "") return undefined;
+  // URL parsing drops leading and trailing blanks and tabs or newlines anywhere, so the URL would
+  // look fine here while Twilio stores (and calls) the text as given.
+  const chars = [...value];
+  const blankAt = chars.findIndex((char) => /\s/.test(char) || char < " " || char === "\u007f");
+  if (blankAt >= 0) {
+    return `must not contain spaces, tabs or newlines (found ${JSON.stringify(chars[blankAt])} at character ${blankAt + 1}): remove them, and write a space that belongs in the URL as %20`;
+  }
+  if (value.length > MAX_URL_LENGTH) {
+    return `is ${value.length} characters; at most ${MAX_URL_LENGTH} are accepted (the limit Twilio documents for callback URLs): shorten the URL, e.g. move long query parameters into the webhook's own settings`;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `must be ${FIELD_HINT.url}, not ${JSON.stringify(value)}`;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return `must be an http:// or https:// URL, not ${url.protocol}`;
+  }
+  // Also "https://@host", which parses to an empty user but is still sent as written.
+  if (url.username || url.password || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value)) {
+    return `must not contain user:password@ credentials (${url.protocol}//${url.host}…): they would be stored in plain text in the Pulumi state and Twilio's settings; remove them, and let the webhook check Twilio's request signature (X-Twilio-Signature) instead`;
+  }
+  return undefined;
 }
 
 /**
