@@ -219,23 +219,40 @@ export function checkInputs(
       }
       continue;
     }
-    const problem =
-      fieldProblem(spec, value) ??
-      (spec.maxLength !== undefined && typeof value === "string" && value.length > spec.maxLength
-        ? `is ${value.length} characters; Twilio allows at most ${spec.maxLength}`
-        : undefined) ??
-      (spec.rule ? spec.rule(value as never) : undefined);
+    const problem = valueProblem(spec, value);
     if (problem) {
       failures.push({ property: name, reason: `${name} ${problem}` });
       continue;
     }
     inputs[name] = spec.kind === "method" ? (value as string).toUpperCase() : value;
   }
-  // Defaults that depend on other inputs (e.g. an IP entry's name from its address).
+  // Defaults that depend on other inputs (e.g. an IP entry's name from its address). They obey
+  // the field's rules like a declared value, so check never hands create what Twilio refuses.
   for (const [name, value] of Object.entries(defaults(inputs))) {
-    if (inputs[name] === undefined && value !== undefined) inputs[name] = value;
+    if (inputs[name] !== undefined || value === undefined) continue;
+    const spec = schema[name];
+    const problem = spec && !isUnknown(value) ? valueProblem(spec, value) : undefined;
+    if (problem) {
+      failures.push({
+        property: name,
+        reason: `${name} defaults to ${JSON.stringify(value)}, which ${problem}: set ${name}`,
+      });
+      continue;
+    }
+    inputs[name] = value;
   }
   return failures.length > 0 ? { inputs, failures } : { inputs };
+}
+
+/** What is wrong with a present, known value of a field, or undefined. */
+function valueProblem(spec: FieldSpec, value: unknown): string | undefined {
+  return (
+    fieldProblem(spec, value) ??
+    (spec.maxLength !== undefined && typeof value === "string" && value.length > spec.maxLength
+      ? `is ${value.length} characters; Twilio allows at most ${spec.maxLength}`
+      : undefined) ??
+    (spec.rule ? spec.rule(value as never) : undefined)
+  );
 }
 
 /** The canonical form of a stored value: Twilio's null and a missing field mean "not set". */

@@ -6,6 +6,7 @@ import {
   checkInputs,
   diffInputs,
   inputsFromLive,
+  isUnknown,
   managedFields,
   type OutputProperties,
   type OutputTable,
@@ -32,6 +33,19 @@ function domainNameProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** Twilio's limit for a SIP domain's friendly name. */
+const MAX_DOMAIN_FRIENDLY_NAME_LENGTH = 64;
+
+/**
+ * The friendly name a domain gets when the program sets none: its domain name, or just the label
+ * when the whole name is over Twilio's 64 characters (a label of 50 to 63 characters).
+ */
+export function defaultDomainFriendlyName(domainName: string): string {
+  return domainName.length <= MAX_DOMAIN_FRIENDLY_NAME_LENGTH
+    ? domainName
+    : domainName.slice(0, -".sip.twilio.com".length);
+}
+
 export const SIP_DOMAIN_SCHEMA = {
   /** `<name>.sip.twilio.com`; unique across Twilio. */
   domainName: {
@@ -40,8 +54,8 @@ export const SIP_DOMAIN_SCHEMA = {
     rule: domainNameProblem,
     example: "set it to <name>.sip.twilio.com, e.g. acme-line.sip.twilio.com",
   },
-  /** Up to 64 characters; defaults to the domain name. */
-  friendlyName: { kind: "string", maxLength: 64 },
+  /** Up to 64 characters; defaults to the domain name (its label when the name is longer). */
+  friendlyName: { kind: "string", maxLength: MAX_DOMAIN_FRIENDLY_NAME_LENGTH },
   /** The Request URL Twilio calls for each incoming call (absent = cleared). */
   voiceUrl: { kind: "url", defaultValue: "" },
   voiceMethod: { kind: "method", defaultValue: "POST" },
@@ -108,8 +122,11 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
   configure: configureTwilio,
 
   async check(_olds: Props, news: Props) {
-    return checkInputs(SIP_DOMAIN_SCHEMA, news, (inputs) => ({
-      friendlyName: typeof inputs.domainName === "string" ? inputs.domainName : undefined,
+    return checkInputs(SIP_DOMAIN_SCHEMA, news, ({ domainName }) => ({
+      friendlyName:
+        typeof domainName !== "string" || isUnknown(domainName)
+          ? domainName
+          : defaultDomainFriendlyName(domainName),
     }));
   },
 

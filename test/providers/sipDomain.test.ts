@@ -259,6 +259,26 @@ describe("SipDomain check", () => {
     expect(bed.standin.requests).toEqual([]);
   });
 
+  it("defaults friendlyName to the domain name, or its label when the name is over 64 characters", async () => {
+    const fits = `${"a".repeat(49)}.sip.twilio.com`; // 64 characters
+    const label = `line-call-${"b".repeat(43)}`; // 53 characters: the name is 68
+    const longest = `${"c".repeat(63)}.sip.twilio.com`;
+    for (const [domainName, friendlyName] of [
+      [fits, fits],
+      [`${label}.sip.twilio.com`, label],
+      [longest, "c".repeat(63)],
+    ]) {
+      const domain = bed.resource("SipDomain", `default-name-${friendlyName.length}`);
+      const { inputs } = await domain.preview({ domainName });
+      expect(inputs.friendlyName).toBe(friendlyName);
+      expect((await domain.up({ domainName })).op).toBe("create");
+      expect(liveDomain(domain.id)?.friendly_name).toBe(friendlyName);
+      await domain.refresh();
+      expect((await domain.preview({ domainName })).op).toBe("same");
+      await domain.destroy();
+    }
+  });
+
   it("a secret input reaches the provider as its plain value (the host does not take secrets)", async () => {
     const domainName = uniqueDomain();
     const domain = bed.resource("SipDomain", "secret-input");
