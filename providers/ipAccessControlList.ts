@@ -18,7 +18,7 @@ import {
   type State,
   stateFromLive,
 } from "./inputs";
-import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
+import { configureTwilio, createOrAdopt, type TwilioSip, twilioCall } from "./twilioClient";
 
 /** An input naming the list (IpAddress, the mapping): a change moves to another list, so it replaces. */
 export const LIST_SID_FIELD = {
@@ -60,6 +60,25 @@ async function findListByName(sip: TwilioSip, friendlyName: string): Promise<Pro
   return lists.find((list) => list.friendlyName === friendlyName);
 }
 
+/**
+ * What a list is used for, or undefined when it holds no IP address and is mapped to no SIP
+ * domain (Auth → Calls): a list in use was made by hand or belongs to another resource.
+ */
+async function listUse(listSid: string): Promise<string | undefined> {
+  return twilioCall(`check what IP access control list ${listSid} is used for`, async (sip) => {
+    const entries: Props[] = await sip.ipAccessControlLists(listSid).ipAddresses.list({ limit: 1 });
+    if (entries.length > 0) return "holds IP addresses";
+    const domains: Props[] = await sip.domains.list({ pageSize: 1000 });
+    for (const domain of domains) {
+      const mapping = await unlessGone<Props>(
+        sip.domains(domain.sid).auth.calls.ipAccessControlListMappings(listSid).fetch(),
+      );
+      if (mapping) return `is mapped to SIP domain ${domain.domainName} (${domain.sid})`;
+    }
+    return undefined;
+  });
+}
+
 export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
   configure: configureTwilio,
 
@@ -73,28 +92,24 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: ListInputs) {
     const { friendlyName, adopt } = inputs;
-    const lookUp = (sip: TwilioSip) => findListByName(sip, friendlyName);
-    // Twilio allows two lists with one name, so the clash check is ours: one list call first.
-    const existing = await twilioCall<Props | undefined>(
-      `look up IP access control list "${friendlyName}"`,
-      lookUp,
-    );
-    if (existing) {
-      if (!adopt) {
+    const list = await createOrAdopt<Props>(`IP access control list "${friendlyName}"`, {
+      lookUp: (sip) => findListByName(sip, friendlyName),
+      create: (sip) => sip.ipAccessControlLists.create({ friendlyName }),
+      adopt: async (existing) => {
+        if (adopt) return existing;
+        // Twilio allows two lists with one name, so the clash check is ours. A list that holds no
+        // address and is mapped to no domain is what this resource's own create leaves when
+        // Twilio wrote it and Pulumi never heard back (its entries and its mapping wait for its
+        // SID): take that one over. One in use belongs to someone else.
+        const use = await listUse(String(existing.sid));
+        if (use === undefined) return existing;
         throw twilioProviderError(
-          `IP access control list "${friendlyName}" already exists in this account as ${existing.sid}: set adopt: true on this IpAccessControlList to take it over, or choose another friendlyName.`,
+          `IP access control list "${friendlyName}" already exists in this account as ${existing.sid} and ${use}: set adopt: true on this IpAccessControlList to take it over, or choose another friendlyName.`,
           undefined,
         );
-      }
-      return { id: String(existing.sid), outs: listOutputs(existing, true) };
-    }
-    const created = await twilioCall<Props>(
-      `create IP access control list "${friendlyName}"`,
-      (sip) => sip.ipAccessControlLists.create({ friendlyName }),
-      // Nothing had this name before the create, so a list that has it now is ours.
-      { findExisting: lookUp },
-    );
-    return { id: String(created.sid), outs: listOutputs(created, adopt) };
+      },
+    });
+    return { id: String(list.sid), outs: listOutputs(list, adopt) };
   },
 
   async read(id: string, props: ListState) {

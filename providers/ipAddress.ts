@@ -25,7 +25,7 @@ import {
   stateFromLive,
 } from "./inputs";
 import { LIST_SID_FIELD } from "./ipAccessControlList";
-import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
+import { configureTwilio, createOrAdopt, twilioCall } from "./twilioClient";
 
 export const IP_ADDRESS_SCHEMA = {
   /** The list (AL…) this entry belongs to; changing it replaces the entry. */
@@ -122,42 +122,31 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: IpAddressInputs) {
     const listSid = inputs.ipAccessControlListSid;
-    // The natural key of an entry is its address and prefix within the list.
-    const findExisting = async (sip: TwilioSip) => {
-      const entries: Props[] = await sip
-        .ipAccessControlLists(listSid)
-        .ipAddresses.list({ pageSize: 1000 });
-      return entries.find(
-        (entry) =>
-          entry.ipAddress === inputs.ipAddress &&
-          Number(entry.cidrPrefixLength ?? 32) === inputs.cidrPrefixLength,
-      );
-    };
-    // Adopt before creating: an entry for this address already in the list is one a failed or
-    // interrupted create left behind (Twilio wrote it, Pulumi never heard back), and creating
-    // another would leave a copy outside the state that outlives the address's removal.
-    const leftBehind = await twilioCall(
-      `look up ${describe(inputs)} before creating it`,
-      findExisting,
-    );
-    if (leftBehind) {
-      const entry =
+    const entry = await createOrAdopt<Props>(describe(inputs), {
+      // The natural key of an entry is its address and prefix within the list (a list of this
+      // stack's), so an entry found for it is one a failed or interrupted create left behind.
+      lookUp: async (sip) => {
+        const entries: Props[] = await sip
+          .ipAccessControlLists(listSid)
+          .ipAddresses.list({ pageSize: 1000 });
+        return entries.find(
+          (entry) =>
+            entry.ipAddress === inputs.ipAddress &&
+            Number(entry.cidrPrefixLength ?? 32) === inputs.cidrPrefixLength,
+        );
+      },
+      create: (sip) => sip.ipAccessControlLists(listSid).ipAddresses.create(twilioParams(inputs)),
+      adopt: async (leftBehind) =>
         leftBehind.friendlyName === inputs.friendlyName
           ? leftBehind
-          : await twilioCall<Props>(`update ${describe(inputs)} (${leftBehind.sid})`, (sip) =>
+          : twilioCall<Props>(`update ${describe(inputs)} (${leftBehind.sid})`, (sip) =>
               sip
                 .ipAccessControlLists(listSid)
                 .ipAddresses(String(leftBehind.sid))
                 .update(twilioParams(inputs)),
-            );
-      return { id: String(entry.sid), outs: ipOutputs(entry, listSid) };
-    }
-    const created = await twilioCall<Props>(
-      `create ${describe(inputs)}`,
-      (sip) => sip.ipAccessControlLists(listSid).ipAddresses.create(twilioParams(inputs)),
-      { findExisting },
-    );
-    return { id: String(created.sid), outs: ipOutputs(created, listSid) };
+            ),
+    });
+    return { id: String(entry.sid), outs: ipOutputs(entry, listSid) };
   },
 
   async read(id: string, props: IpAddressState) {
