@@ -1,10 +1,24 @@
 // Input rules shared by the four providers: one table of fields per resource drives `check`
 // (validation naming the property, defaults filled so diffs stay stable), `diff` (which changes
 // replace) and the canonical form `read` returns, so a refresh followed by a diff is empty.
+// The same tables, declared `as const satisfies Schema` / `OutputTable`, give each resource its
+// TypeScript types: the program's args, the resolved inputs `create` and `update` receive, the
+// state they return and the resource class's output properties (see the types below).
+import type * as pulumi from "@pulumi/pulumi";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { isUnknown } from "../model/pulumiEngine";
 
-export type FieldKind = "string" | "url" | "method" | "boolean" | "integer" | "sid";
+/** The TypeScript type of each field kind once checked. */
+interface KindTypes {
+  string: string;
+  url: string;
+  method: string;
+  sid: string;
+  boolean: boolean;
+  integer: number;
+}
+
+export type FieldKind = keyof KindTypes;
 
 export interface FieldSpec {
   kind: FieldKind;
@@ -28,6 +42,77 @@ export type Schema = Record<string, FieldSpec>;
 
 export type Props = Record<string, unknown>;
 
+/**
+ * The outputs Twilio computes, beside the inputs: "string" is Twilio's field of the same name
+ * ("" when Twilio has none), "date" its date as ISO text ("" when none).
+ */
+export type OutputKind = "string" | "date";
+
+export type OutputTable = Record<string, OutputKind>;
+
+/** The outputs Twilio gives every SIP domain, IP access control list and IP entry. */
+export const SIP_OBJECT_OUTPUTS = {
+  sid: "string",
+  accountSid: "string",
+  uri: "string",
+  dateCreated: "date",
+  dateUpdated: "date",
+} as const satisfies OutputTable;
+
+type FieldType<F extends FieldSpec> = KindTypes[F["kind"]];
+
+/** The inputs `create` and `update` receive: checked, every field present, nothing unknown. */
+export type Resolved<S extends Schema> = { -readonly [K in keyof S]: FieldType<S[K]> };
+
+/** The outputs of a table, as values. */
+export type OutputValues<O extends OutputTable> = { -readonly [K in keyof O]: string };
+
+/** What `create`, `update` and `read` return as outputs: the managed inputs and the outputs. */
+export type State<S extends Schema, O extends OutputTable> = Resolved<S> & OutputValues<O>;
+
+type RequiredFields<S extends Schema> = {
+  [K in keyof S]: S[K] extends { required: true } ? K : never;
+}[keyof S];
+
+/** The program's arguments: each field a `pulumi.Input`, optional unless required. */
+export type ResourceArgs<S extends Schema> = {
+  -readonly [K in RequiredFields<S>]: pulumi.Input<FieldType<S[K]>>;
+} & {
+  -readonly [K in Exclude<keyof S, RequiredFields<S>>]?: pulumi.Input<FieldType<S[K]>>;
+};
+
+/** A resource class's output properties: its Twilio fields (not provider options) and outputs. */
+export type OutputProperties<S extends Schema, O extends OutputTable> = {
+  readonly [K in keyof S as S[K] extends { option: true } ? never : K]: pulumi.Output<
+    FieldType<S[K]>
+  >;
+} & { readonly [K in keyof O]: pulumi.Output<string> };
+
+/**
+ * The props a resource class hands to `pulumi.dynamic.Resource` before its args: every output
+ * property named with no value, so the resource exposes it once the provider fills it in.
+ */
+export function outputSlots(schema: Schema, outputs: OutputTable): Record<string, undefined> {
+  return Object.fromEntries(
+    [...managedFields(schema), ...Object.keys(outputs)].map((name) => [name, undefined]),
+  );
+}
+
+/** The Twilio fields of a schema: every field but the provider options. */
+export function managedFields<S extends Schema>(schema: S): Array<keyof S & string> {
+  return Object.entries(schema)
+    .filter(([, spec]) => !spec.option)
+    .map(([name]) => name);
+}
+
+/**
+ * The longest URL accepted. Twilio's OpenAPI description gives the SIP domain's URL fields no
+ * maxLength (only `format: uri`), and its docs state no limit for them; the one limit Twilio
+ * documents for a callback URL is 4000 characters (error 21609, a Messages StatusCallback), so
+ * that is the bound here. A webhook URL of this project is under 200.
+ */
+export const MAX_URL_LENGTH = 4000;
+
 const FIELD_HINT: Record<FieldKind, string> = {
   string: "a string",
   url: "an absolute http(s) URL, e.g. https://example.com/voice",
@@ -49,20 +134,8 @@ function fieldProblem(spec: FieldSpec, value: unknown): string | undefined {
       return typeof value === "string" && /^(GET|POST)$/i.test(value)
         ? undefined
         : `must be ${FIELD_HINT.method}, not ${JSON.stringify(value)}`;
-    case "url": {
-      if (typeof value !== "string") return `must be ${FIELD_HINT.url}`;
-      if (value === "") return undefined;
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        return `must be ${FIELD_HINT.url}, not ${JSON.stringify(value)}`;
-      }
-      if (url.protocol !== "http:" && url.protocol !== "https:") {
-        return `must be an http:// or https:// URL, not ${url.protocol}`;
-      }
-      return undefined;
-    }
+    case "url":
+      return urlProblem(value);
     case "sid": {
       const pattern = new RegExp(`^${spec.sidPrefix ?? "[A-Z]{2}"}[0-9a-fA-F]{32}$`);
       return typeof value === "string" && pattern.test(value)
@@ -72,6 +145,36 @@ function fieldProblem(spec: FieldSpec, value: unknown): string | undefined {
     default:
       return typeof value === "string" ? undefined : `must be ${FIELD_HINT.string}`;
   }
+}
+
+/** What is wrong with a URL field's value ("" clears the field and is fine). */
+function urlProblem(value: unknown): string | undefined {
+  if (typeof value !== "string") return `must be ${FIELD_HINT.url}`;
+  if (value === "") return undefined;
+  // URL parsing drops leading and trailing blanks and tabs or newlines anywhere, so the URL would
+  // look fine here while Twilio stores (and calls) the text as given.
+  const chars = [...value];
+  const blankAt = chars.findIndex((char) => /\s/.test(char) || char < " " || char === "\u007f");
+  if (blankAt >= 0) {
+    return `must not contain spaces, tabs or newlines (found ${JSON.stringify(chars[blankAt])} at character ${blankAt + 1}): remove them, and write a space that belongs in the URL as %20`;
+  }
+  if (value.length > MAX_URL_LENGTH) {
+    return `is ${value.length} characters; at most ${MAX_URL_LENGTH} are accepted (the limit Twilio documents for callback URLs): shorten the URL, e.g. move long query parameters into the webhook's own settings`;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `must be ${FIELD_HINT.url}, not ${JSON.stringify(value)}`;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return `must be an http:// or https:// URL, not ${url.protocol}`;
+  }
+  // Also "https://@host", which parses to an empty user but is still sent as written.
+  if (url.username || url.password || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value)) {
+    return `must not contain user:password@ credentials (${url.protocol}//${url.host}…): they would be stored in plain text in the Pulumi state and Twilio's settings; remove them, and let the webhook check Twilio's request signature (X-Twilio-Signature) instead`;
+  }
+  return undefined;
 }
 
 /**
@@ -110,23 +213,40 @@ export function checkInputs(
       }
       continue;
     }
-    const problem =
-      fieldProblem(spec, value) ??
-      (spec.maxLength !== undefined && typeof value === "string" && value.length > spec.maxLength
-        ? `is ${value.length} characters; Twilio allows at most ${spec.maxLength}`
-        : undefined) ??
-      (spec.rule ? spec.rule(value as never) : undefined);
+    const problem = valueProblem(spec, value);
     if (problem) {
       failures.push({ property: name, reason: `${name} ${problem}` });
       continue;
     }
     inputs[name] = spec.kind === "method" ? (value as string).toUpperCase() : value;
   }
-  // Defaults that depend on other inputs (e.g. an IP entry's name from its address).
+  // Defaults that depend on other inputs (e.g. an IP entry's name from its address). They obey
+  // the field's rules like a declared value, so check never hands create what Twilio refuses.
   for (const [name, value] of Object.entries(defaults(inputs))) {
-    if (inputs[name] === undefined && value !== undefined) inputs[name] = value;
+    if (inputs[name] !== undefined || value === undefined) continue;
+    const spec = schema[name];
+    const problem = spec && !isUnknown(value) ? valueProblem(spec, value) : undefined;
+    if (problem) {
+      failures.push({
+        property: name,
+        reason: `${name} defaults to ${JSON.stringify(value)}, which ${problem}: set ${name}`,
+      });
+      continue;
+    }
+    inputs[name] = value;
   }
   return failures.length > 0 ? { inputs, failures } : { inputs };
+}
+
+/** What is wrong with a present, known value of a field, or undefined. */
+function valueProblem(spec: FieldSpec, value: unknown): string | undefined {
+  return (
+    fieldProblem(spec, value) ??
+    (spec.maxLength !== undefined && typeof value === "string" && value.length > spec.maxLength
+      ? `is ${value.length} characters; Twilio allows at most ${spec.maxLength}`
+      : undefined) ??
+    (spec.rule ? spec.rule(value as never) : undefined)
+  );
 }
 
 /** The canonical form of a stored value: Twilio's null and a missing field mean "not set". */
@@ -156,24 +276,42 @@ export function diffInputs(schema: Schema, olds: Props, news: Props): dynamic.Di
   };
 }
 
-/** Removes undefined values (the host would fail after Twilio already acted). */
-export function withoutUndefined<T extends Props>(props: T): T {
-  const result: Props = {};
-  for (const [key, value] of Object.entries(props)) {
-    if (value !== undefined) result[key] = value;
-  }
-  return result as T;
-}
-
 /** The managed inputs as read from Twilio (canonical), plus the provider options from state. */
-export function inputsFromLive(schema: Schema, live: Props, previous: Props): Props {
+export function inputsFromLive<S extends Schema>(
+  schema: S,
+  live: Props,
+  previous: Props,
+): Resolved<S> {
   const inputs: Props = {};
   for (const [name, spec] of Object.entries(schema)) {
     inputs[name] = spec.option
       ? (previous[name] ?? spec.defaultValue ?? false)
       : canonical(spec, live[name]);
   }
-  return inputs;
+  // canonical() gives each kind its type: a stored value of the field, or the kind's default.
+  return inputs as Resolved<S>;
+}
+
+/**
+ * A resource's state from the object Twilio returned: its inputs as read back, every output of
+ * the table (never undefined), then the values the provider computes itself.
+ */
+export function stateFromLive<S extends Schema, O extends OutputTable>(
+  schema: S,
+  outputs: O,
+  live: Props,
+  previous: Props,
+  computed: Partial<State<S, O>> = {},
+): State<S, O> {
+  const values: Props = {};
+  for (const [name, kind] of Object.entries(outputs)) {
+    const value = live[name];
+    values[name] = kind === "date" ? isoDate(value) : typeof value === "string" ? value : "";
+  }
+  for (const [name, value] of Object.entries(computed)) {
+    if (value !== undefined) values[name] = value;
+  }
+  return { ...inputsFromLive(schema, live, previous), ...(values as OutputValues<O>) };
 }
 
 /** ISO text for Twilio's dates (the SDK gives Date objects, state wants JSON). */

@@ -8,30 +8,29 @@ import {
   diffInputs,
   type FieldSpec,
   inputsFromLive,
-  isoDate,
+  type OutputProperties,
+  outputSlots,
   type Props,
+  type Resolved,
+  type ResourceArgs,
   type Schema,
-  withoutUndefined,
+  SIP_OBJECT_OUTPUTS,
+  type State,
+  stateFromLive,
 } from "./inputs";
-import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
-
-export interface IpAccessControlListArgs {
-  /** Up to 255 characters; also the key `adopt` matches on. */
-  friendlyName: pulumi.Input<string>;
-  /** Take over an existing list with this friendly name instead of failing. */
-  adopt?: pulumi.Input<boolean>;
-}
+import { configureTwilio, createOrAdopt, type TwilioSip, twilioCall } from "./twilioClient";
 
 /** An input naming the list (IpAddress, the mapping): a change moves to another list, so it replaces. */
-export const LIST_SID_FIELD: FieldSpec = {
+export const LIST_SID_FIELD = {
   kind: "sid",
   sidPrefix: "AL",
   required: true,
   replaces: true,
   example: "pass the sid output of an IpAccessControlList",
-};
+} as const satisfies FieldSpec;
 
-export const IP_ACCESS_CONTROL_LIST_SCHEMA: Schema = {
+export const IP_ACCESS_CONTROL_LIST_SCHEMA = {
+  /** Up to 255 characters; also the key `adopt` matches on. */
   friendlyName: {
     kind: "string",
     required: true,
@@ -39,23 +38,45 @@ export const IP_ACCESS_CONTROL_LIST_SCHEMA: Schema = {
     maxLength: MAX_FRIENDLY_NAME_LENGTH,
     rule: (value: string) => (value.trim() === "" ? "must not be blank" : undefined),
   },
+  /** Take over an existing list with this friendly name instead of failing. */
   adopt: { kind: "boolean", defaultValue: false, option: true },
-};
+} as const satisfies Schema;
 
-function listOutputs(list: Props, adopt: unknown): Props {
-  return withoutUndefined({
-    ...inputsFromLive(IP_ACCESS_CONTROL_LIST_SCHEMA, list, { adopt }),
-    sid: list.sid,
-    accountSid: list.accountSid ?? "",
-    uri: list.uri ?? "",
-    dateCreated: isoDate(list.dateCreated),
-    dateUpdated: isoDate(list.dateUpdated),
+/** What Twilio computes for a list, beside the inputs. */
+export const IP_ACCESS_CONTROL_LIST_OUTPUTS = SIP_OBJECT_OUTPUTS;
+
+export type IpAccessControlListArgs = ResourceArgs<typeof IP_ACCESS_CONTROL_LIST_SCHEMA>;
+type ListInputs = Resolved<typeof IP_ACCESS_CONTROL_LIST_SCHEMA>;
+type ListState = State<typeof IP_ACCESS_CONTROL_LIST_SCHEMA, typeof IP_ACCESS_CONTROL_LIST_OUTPUTS>;
+
+function listOutputs(list: Props, adopt: boolean): ListState {
+  return stateFromLive(IP_ACCESS_CONTROL_LIST_SCHEMA, IP_ACCESS_CONTROL_LIST_OUTPUTS, list, {
+    adopt,
   });
 }
 
 async function findListByName(sip: TwilioSip, friendlyName: string): Promise<Props | undefined> {
   const lists: Props[] = await sip.ipAccessControlLists.list({ pageSize: 1000 });
   return lists.find((list) => list.friendlyName === friendlyName);
+}
+
+/**
+ * What a list is used for, or undefined when it holds no IP address and is mapped to no SIP
+ * domain (Auth → Calls): a list in use was made by hand or belongs to another resource.
+ */
+async function listUse(listSid: string): Promise<string | undefined> {
+  return twilioCall(`check what IP access control list ${listSid} is used for`, async (sip) => {
+    const entries: Props[] = await sip.ipAccessControlLists(listSid).ipAddresses.list({ limit: 1 });
+    if (entries.length > 0) return "holds IP addresses";
+    const domains: Props[] = await sip.domains.list({ pageSize: 1000 });
+    for (const domain of domains) {
+      const mapping = await unlessGone<Props>(
+        sip.domains(domain.sid).auth.calls.ipAccessControlListMappings(listSid).fetch(),
+      );
+      if (mapping) return `is mapped to SIP domain ${domain.domainName} (${domain.sid})`;
+    }
+    return undefined;
+  });
 }
 
 export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
@@ -69,33 +90,29 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
     return diffInputs(IP_ACCESS_CONTROL_LIST_SCHEMA, olds, news);
   },
 
-  async create(inputs: Props) {
-    const friendlyName = inputs.friendlyName as string;
-    const lookUp = (sip: TwilioSip) => findListByName(sip, friendlyName);
-    // Twilio allows two lists with one name, so the clash check is ours: one list call first.
-    const existing = await twilioCall<Props | undefined>(
-      `look up IP access control list "${friendlyName}"`,
-      lookUp,
-    );
-    if (existing) {
-      if (inputs.adopt !== true) {
+  async create(inputs: ListInputs) {
+    const { friendlyName, adopt } = inputs;
+    const list = await createOrAdopt<Props>(`IP access control list "${friendlyName}"`, {
+      lookUp: (sip) => findListByName(sip, friendlyName),
+      create: (sip) => sip.ipAccessControlLists.create({ friendlyName }),
+      adopt: async (existing) => {
+        if (adopt) return existing;
+        // Twilio allows two lists with one name, so the clash check is ours. A list that holds no
+        // address and is mapped to no domain is what this resource's own create leaves when
+        // Twilio wrote it and Pulumi never heard back (its entries and its mapping wait for its
+        // SID): take that one over. One in use belongs to someone else.
+        const use = await listUse(String(existing.sid));
+        if (use === undefined) return existing;
         throw twilioProviderError(
-          `IP access control list "${friendlyName}" already exists in this account as ${existing.sid}: set adopt: true on this IpAccessControlList to take it over, or choose another friendlyName.`,
+          `IP access control list "${friendlyName}" already exists in this account as ${existing.sid} and ${use}: set adopt: true on this IpAccessControlList to take it over, or choose another friendlyName.`,
           undefined,
         );
-      }
-      return { id: existing.sid as string, outs: listOutputs(existing, true) };
-    }
-    const created = await twilioCall<Props>(
-      `create IP access control list "${friendlyName}"`,
-      (sip) => sip.ipAccessControlLists.create({ friendlyName }),
-      // Nothing had this name before the create, so a list that has it now is ours.
-      { findExisting: lookUp },
-    );
-    return { id: created.sid as string, outs: listOutputs(created, inputs.adopt ?? false) };
+      },
+    });
+    return { id: String(list.sid), outs: listOutputs(list, adopt) };
   },
 
-  async read(id: string, props: Props) {
+  async read(id: string, props: ListState) {
     const list = await unlessGone(
       twilioCall<Props>(`read IP access control list ${id}`, (sip) =>
         sip.ipAccessControlLists(id).fetch(),
@@ -109,11 +126,11 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
     };
   },
 
-  async update(id: string, _olds: Props, news: Props) {
+  async update(id: string, _olds: ListState, news: ListInputs) {
     const updated = await twilioCall<Props>(`update IP access control list ${id}`, (sip) =>
       sip.ipAccessControlLists(id).update({ friendlyName: news.friendlyName }),
     );
-    return { outs: listOutputs(updated, news.adopt ?? false) };
+    return { outs: listOutputs(updated, news.adopt) };
   },
 
   async delete(id: string) {
@@ -125,27 +142,21 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+// The output properties (typed from the tables above) that pulumi.Resource creates, one per
+// prop handed to super().
+export interface IpAccessControlList
+  extends OutputProperties<
+    typeof IP_ACCESS_CONTROL_LIST_SCHEMA,
+    typeof IP_ACCESS_CONTROL_LIST_OUTPUTS
+  > {}
+
 /** A Twilio SIP IP access control list. The resource id is its SID (AL…). */
 export class IpAccessControlList extends pulumi.dynamic.Resource {
-  declare readonly sid: pulumi.Output<string>;
-  declare readonly accountSid: pulumi.Output<string>;
-  declare readonly friendlyName: pulumi.Output<string>;
-  declare readonly uri: pulumi.Output<string>;
-  declare readonly dateCreated: pulumi.Output<string>;
-  declare readonly dateUpdated: pulumi.Output<string>;
-
   constructor(name: string, args: IpAccessControlListArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       ipAccessControlListProvider,
       name,
-      {
-        sid: undefined,
-        accountSid: undefined,
-        uri: undefined,
-        dateCreated: undefined,
-        dateUpdated: undefined,
-        ...args,
-      },
+      { ...outputSlots(IP_ACCESS_CONTROL_LIST_SCHEMA, IP_ACCESS_CONTROL_LIST_OUTPUTS), ...args },
       opts,
       "twilio",
       "IpAccessControlList",

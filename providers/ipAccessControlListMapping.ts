@@ -5,22 +5,21 @@ import { unlessGone } from "./errors";
 import {
   checkInputs,
   diffInputs,
-  isoDate,
+  type OutputProperties,
+  type OutputTable,
+  outputSlots,
   type Props,
+  type Resolved,
+  type ResourceArgs,
   type Schema,
-  withoutUndefined,
+  type State,
+  stateFromLive,
 } from "./inputs";
 import { LIST_SID_FIELD } from "./ipAccessControlList";
 import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
 
-export interface IpAccessControlListMappingArgs {
+export const IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA = {
   /** The SIP domain (SD…). */
-  domainSid: pulumi.Input<string>;
-  /** The IP access control list (AL…) allowed to call into the domain. */
-  ipAccessControlListSid: pulumi.Input<string>;
-}
-
-export const IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA: Schema = {
   domainSid: {
     kind: "sid",
     sidPrefix: "SD",
@@ -28,19 +27,39 @@ export const IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA: Schema = {
     replaces: true,
     example: "pass the sid output of a SipDomain",
   },
+  /** The IP access control list (AL…) allowed to call into the domain. */
   ipAccessControlListSid: LIST_SID_FIELD,
-};
+} as const satisfies Schema;
+
+/** What Twilio keeps for a mapping, beside the inputs. */
+export const IP_ACCESS_CONTROL_LIST_MAPPING_OUTPUTS = {
+  /** The list's SID (Twilio names a mapping by the list it maps). */
+  sid: "string",
+  accountSid: "string",
+  friendlyName: "string",
+  dateCreated: "date",
+  dateUpdated: "date",
+} as const satisfies OutputTable;
+
+export type IpAccessControlListMappingArgs = ResourceArgs<
+  typeof IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA
+>;
+type MappingInputs = Resolved<typeof IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA>;
+type MappingState = State<
+  typeof IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA,
+  typeof IP_ACCESS_CONTROL_LIST_MAPPING_OUTPUTS
+>;
 
 /** The resource id: `SD…/AL…`. */
 export function mappingId(domainSid: string, listSid: string): string {
   return `${domainSid}/${listSid}`;
 }
 
-function parseMappingId(id: string, props: Props): { domainSid: string; listSid: string } {
+function parseMappingId(id: string, props: MappingState): { domainSid: string; listSid: string } {
   const [domainSid, listSid] = id.split("/");
   return {
-    domainSid: domainSid || (props.domainSid as string),
-    listSid: listSid || (props.ipAccessControlListSid as string),
+    domainSid: domainSid || props.domainSid,
+    listSid: listSid || props.ipAccessControlListSid,
   };
 }
 
@@ -48,16 +67,18 @@ function mappings(sip: TwilioSip, domainSid: string) {
   return sip.domains(domainSid).auth.calls.ipAccessControlListMappings;
 }
 
-function mappingOutputs(mapping: Props, domainSid: string, listSid: string): Props {
-  return withoutUndefined({
-    domainSid,
-    ipAccessControlListSid: listSid,
-    sid: mapping.sid ?? listSid,
-    accountSid: mapping.accountSid ?? "",
-    friendlyName: mapping.friendlyName ?? "",
-    dateCreated: isoDate(mapping.dateCreated),
-    dateUpdated: isoDate(mapping.dateUpdated),
-  });
+function mappingOutputs(mapping: Props, domainSid: string, listSid: string): MappingState {
+  return stateFromLive(
+    IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA,
+    IP_ACCESS_CONTROL_LIST_MAPPING_OUTPUTS,
+    mapping,
+    {},
+    {
+      domainSid,
+      ipAccessControlListSid: listSid,
+      sid: typeof mapping.sid === "string" ? mapping.sid : listSid,
+    },
+  );
 }
 
 function fetchMapping(sip: TwilioSip, domainSid: string, listSid: string) {
@@ -77,9 +98,8 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
     return diffInputs(IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA, olds, news);
   },
 
-  async create(inputs: Props) {
-    const domainSid = inputs.domainSid as string;
-    const listSid = inputs.ipAccessControlListSid as string;
+  async create(inputs: MappingInputs) {
+    const { domainSid, ipAccessControlListSid: listSid } = inputs;
     const what = `map IP access control list ${listSid} to SIP domain ${domainSid} (Auth → Calls)`;
     const lookUp = (sip: TwilioSip) => fetchMapping(sip, domainSid, listSid);
     let mapping: Props;
@@ -103,7 +123,7 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
     return { id: mappingId(domainSid, listSid), outs: mappingOutputs(mapping, domainSid, listSid) };
   },
 
-  async read(id: string, props: Props) {
+  async read(id: string, props: MappingState) {
     const { domainSid, listSid } = parseMappingId(id, props);
     const mapping = await twilioCall<Props | undefined>(
       `read the mapping of ${listSid} to ${domainSid}`,
@@ -117,7 +137,7 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
     };
   },
 
-  async delete(id: string, props: Props) {
+  async delete(id: string, props: MappingState) {
     const { domainSid, listSid } = parseMappingId(id, props);
     await unlessGone(
       twilioCall(`remove the mapping of ${listSid} from ${domainSid}`, (sip) =>
@@ -127,19 +147,19 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
   },
 };
 
+// The output properties (typed from the tables above) that pulumi.Resource creates, one per
+// prop handed to super().
+export interface IpAccessControlListMapping
+  extends OutputProperties<
+    typeof IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA,
+    typeof IP_ACCESS_CONTROL_LIST_MAPPING_OUTPUTS
+  > {}
+
 /**
  * Maps an IP access control list to a SIP domain for calls (Auth → Calls). The resource id is
  * `SD…/AL…`.
  */
 export class IpAccessControlListMapping extends pulumi.dynamic.Resource {
-  declare readonly sid: pulumi.Output<string>;
-  declare readonly accountSid: pulumi.Output<string>;
-  declare readonly domainSid: pulumi.Output<string>;
-  declare readonly ipAccessControlListSid: pulumi.Output<string>;
-  declare readonly friendlyName: pulumi.Output<string>;
-  declare readonly dateCreated: pulumi.Output<string>;
-  declare readonly dateUpdated: pulumi.Output<string>;
-
   constructor(
     name: string,
     args: IpAccessControlListMappingArgs,
@@ -149,11 +169,10 @@ export class IpAccessControlListMapping extends pulumi.dynamic.Resource {
       ipAccessControlListMappingProvider,
       name,
       {
-        sid: undefined,
-        accountSid: undefined,
-        friendlyName: undefined,
-        dateCreated: undefined,
-        dateUpdated: undefined,
+        ...outputSlots(
+          IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA,
+          IP_ACCESS_CONTROL_LIST_MAPPING_OUTPUTS,
+        ),
         ...args,
       },
       opts,

@@ -14,27 +14,23 @@ import {
   checkInputs,
   diffInputs,
   inputsFromLive,
-  isoDate,
+  type OutputProperties,
+  outputSlots,
   type Props,
+  type Resolved,
+  type ResourceArgs,
   type Schema,
-  withoutUndefined,
+  SIP_OBJECT_OUTPUTS,
+  type State,
+  stateFromLive,
 } from "./inputs";
 import { LIST_SID_FIELD } from "./ipAccessControlList";
-import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
+import { configureTwilio, createOrAdopt, twilioCall } from "./twilioClient";
 
-export interface IpAddressArgs {
+export const IP_ADDRESS_SCHEMA = {
   /** The list (AL…) this entry belongs to; changing it replaces the entry. */
-  ipAccessControlListSid: pulumi.Input<string>;
-  /** IPv4 address in dotted-decimal form. */
-  ipAddress: pulumi.Input<string>;
-  /** 1–32; default 32 (one address). 0 is refused: Twilio silently stores it as 32. */
-  cidrPrefixLength?: pulumi.Input<number>;
-  /** Up to 255 characters; default `<ipAddress>/<cidrPrefixLength>`. */
-  friendlyName?: pulumi.Input<string>;
-}
-
-export const IP_ADDRESS_SCHEMA: Schema = {
   ipAccessControlListSid: LIST_SID_FIELD,
+  /** IPv4 address in dotted-decimal form. */
   ipAddress: {
     kind: "string",
     required: true,
@@ -44,31 +40,40 @@ export const IP_ADDRESS_SCHEMA: Schema = {
         ? undefined
         : `${JSON.stringify(value)} is not an IPv4 address in dotted-decimal form (Twilio accepts IPv4 only), e.g. 203.0.113.10${String(value).includes("/") ? "; put the prefix in cidrPrefixLength" : ""}`,
   },
+  /** 1–32; default 32 (one address). 0 is refused: Twilio silently stores it as 32. */
   cidrPrefixLength: { kind: "integer", defaultValue: 32, rule: cidrPrefixProblem },
+  /** Up to 255 characters; default `<ipAddress>/<cidrPrefixLength>`. */
   friendlyName: {
     kind: "string",
     maxLength: MAX_FRIENDLY_NAME_LENGTH,
     rule: (value: string) => (value.trim() === "" ? "must not be blank" : undefined),
   },
-};
+} as const satisfies Schema;
 
-function ipOutputs(entry: Props, listSid: unknown): Props {
-  return withoutUndefined({
-    ...inputsFromLive(IP_ADDRESS_SCHEMA, entry, {}),
-    ipAccessControlListSid: entry.ipAccessControlListSid ?? listSid,
-    sid: entry.sid,
-    accountSid: entry.accountSid ?? "",
-    uri: entry.uri ?? "",
-    dateCreated: isoDate(entry.dateCreated),
-    dateUpdated: isoDate(entry.dateUpdated),
-  });
+/** What Twilio computes for an entry, beside the inputs. */
+export const IP_ADDRESS_OUTPUTS = SIP_OBJECT_OUTPUTS;
+
+export type IpAddressArgs = ResourceArgs<typeof IP_ADDRESS_SCHEMA>;
+type IpAddressInputs = Resolved<typeof IP_ADDRESS_SCHEMA>;
+type IpAddressState = State<typeof IP_ADDRESS_SCHEMA, typeof IP_ADDRESS_OUTPUTS>;
+
+function ipOutputs(entry: Props, listSid: string): IpAddressState {
+  return stateFromLive(
+    IP_ADDRESS_SCHEMA,
+    IP_ADDRESS_OUTPUTS,
+    entry,
+    {},
+    {
+      ipAccessControlListSid: listSid,
+    },
+  );
 }
 
-function describe(inputs: Props): string {
+function describe(inputs: IpAddressInputs): string {
   return `IP address ${inputs.ipAddress}/${inputs.cidrPrefixLength} in ${inputs.ipAccessControlListSid}`;
 }
 
-function twilioParams(inputs: Props): Props {
+function twilioParams(inputs: IpAddressInputs): Props {
   return {
     ipAddress: inputs.ipAddress,
     cidrPrefixLength: inputs.cidrPrefixLength,
@@ -82,23 +87,20 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds: Props, news: Props) {
     // The address and prefix are only read once both are known: during a preview either may be
     // the engine's unknown sentinel (an address computed from another resource), itself a string.
-    const known = (inputs: Props) =>
+    type Known = Props & { ipAddress: string; cidrPrefixLength: number };
+    const known = (inputs: Props): inputs is Known =>
       typeof inputs.ipAddress === "string" &&
       !isUnknown(inputs.ipAddress) &&
       typeof inputs.cidrPrefixLength === "number";
     const result = checkInputs(IP_ADDRESS_SCHEMA, news, (inputs) =>
       known(inputs)
-        ? {
-            friendlyName: defaultIpFriendlyName(
-              inputs.ipAddress as string,
-              inputs.cidrPrefixLength as number,
-            ),
-          }
+        ? { friendlyName: defaultIpFriendlyName(inputs.ipAddress, inputs.cidrPrefixLength) }
         : {},
     );
-    const { ipAddress, cidrPrefixLength } = result.inputs as Props;
-    if (!result.failures && known(result.inputs as Props)) {
-      const network = networkAddressIfHostBitsSet(ipAddress as string, cidrPrefixLength as number);
+    const checked: Props = result.inputs;
+    if (!result.failures && known(checked)) {
+      const { ipAddress, cidrPrefixLength } = checked;
+      const network = networkAddressIfHostBitsSet(ipAddress, cidrPrefixLength);
       if (network) {
         return {
           inputs: result.inputs,
@@ -118,48 +120,37 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
     return diffInputs(IP_ADDRESS_SCHEMA, olds, news);
   },
 
-  async create(inputs: Props) {
-    const listSid = inputs.ipAccessControlListSid as string;
-    // The natural key of an entry is its address and prefix within the list.
-    const findExisting = async (sip: TwilioSip) => {
-      const entries: Props[] = await sip
-        .ipAccessControlLists(listSid)
-        .ipAddresses.list({ pageSize: 1000 });
-      return entries.find(
-        (entry) =>
-          entry.ipAddress === inputs.ipAddress &&
-          Number(entry.cidrPrefixLength ?? 32) === inputs.cidrPrefixLength,
-      );
-    };
-    // Adopt before creating: an entry for this address already in the list is one a failed or
-    // interrupted create left behind (Twilio wrote it, Pulumi never heard back), and creating
-    // another would leave a copy outside the state that outlives the address's removal.
-    const leftBehind = await twilioCall(
-      `look up ${describe(inputs)} before creating it`,
-      findExisting,
-    );
-    if (leftBehind) {
-      const entry =
+  async create(inputs: IpAddressInputs) {
+    const listSid = inputs.ipAccessControlListSid;
+    const entry = await createOrAdopt<Props>(describe(inputs), {
+      // The natural key of an entry is its address and prefix within the list (a list of this
+      // stack's), so an entry found for it is one a failed or interrupted create left behind.
+      lookUp: async (sip) => {
+        const entries: Props[] = await sip
+          .ipAccessControlLists(listSid)
+          .ipAddresses.list({ pageSize: 1000 });
+        return entries.find(
+          (entry) =>
+            entry.ipAddress === inputs.ipAddress &&
+            Number(entry.cidrPrefixLength ?? 32) === inputs.cidrPrefixLength,
+        );
+      },
+      create: (sip) => sip.ipAccessControlLists(listSid).ipAddresses.create(twilioParams(inputs)),
+      adopt: async (leftBehind) =>
         leftBehind.friendlyName === inputs.friendlyName
           ? leftBehind
-          : await twilioCall<Props>(`update ${describe(inputs)} (${leftBehind.sid})`, (sip) =>
+          : twilioCall<Props>(`update ${describe(inputs)} (${leftBehind.sid})`, (sip) =>
               sip
                 .ipAccessControlLists(listSid)
-                .ipAddresses(leftBehind.sid as string)
+                .ipAddresses(String(leftBehind.sid))
                 .update(twilioParams(inputs)),
-            );
-      return { id: entry.sid as string, outs: ipOutputs(entry, listSid) };
-    }
-    const created = await twilioCall<Props>(
-      `create ${describe(inputs)}`,
-      (sip) => sip.ipAccessControlLists(listSid).ipAddresses.create(twilioParams(inputs)),
-      { findExisting },
-    );
-    return { id: created.sid as string, outs: ipOutputs(created, listSid) };
+            ),
+    });
+    return { id: String(entry.sid), outs: ipOutputs(entry, listSid) };
   },
 
-  async read(id: string, props: Props) {
-    const listSid = props.ipAccessControlListSid as string;
+  async read(id: string, props: IpAddressState) {
+    const listSid = props.ipAccessControlListSid;
     const entry = await unlessGone(
       twilioCall<Props>(`read IP address ${id} in ${listSid}`, (sip) =>
         sip.ipAccessControlLists(listSid).ipAddresses(id).fetch(),
@@ -176,16 +167,16 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
     };
   },
 
-  async update(id: string, olds: Props, news: Props) {
-    const listSid = olds.ipAccessControlListSid as string;
+  async update(id: string, olds: IpAddressState, news: IpAddressInputs) {
+    const listSid = olds.ipAccessControlListSid;
     const updated = await twilioCall<Props>(`update ${describe(news)} (${id})`, (sip) =>
       sip.ipAccessControlLists(listSid).ipAddresses(id).update(twilioParams(news)),
     );
     return { outs: ipOutputs(updated, listSid) };
   },
 
-  async delete(id: string, props: Props) {
-    const listSid = props.ipAccessControlListSid as string;
+  async delete(id: string, props: IpAddressState) {
+    const listSid = props.ipAccessControlListSid;
     await unlessGone(
       twilioCall(`delete IP address ${id} in ${listSid}`, (sip) =>
         sip.ipAccessControlLists(listSid).ipAddresses(id).remove(),
@@ -194,32 +185,18 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+// The output properties (typed from the tables above) that pulumi.Resource creates, one per
+// prop handed to super().
+export interface IpAddress
+  extends OutputProperties<typeof IP_ADDRESS_SCHEMA, typeof IP_ADDRESS_OUTPUTS> {}
+
 /** One entry of a Twilio SIP IP access control list. The resource id is its SID (IP…). */
 export class IpAddress extends pulumi.dynamic.Resource {
-  declare readonly sid: pulumi.Output<string>;
-  declare readonly accountSid: pulumi.Output<string>;
-  declare readonly ipAccessControlListSid: pulumi.Output<string>;
-  declare readonly ipAddress: pulumi.Output<string>;
-  declare readonly cidrPrefixLength: pulumi.Output<number>;
-  declare readonly friendlyName: pulumi.Output<string>;
-  declare readonly uri: pulumi.Output<string>;
-  declare readonly dateCreated: pulumi.Output<string>;
-  declare readonly dateUpdated: pulumi.Output<string>;
-
   constructor(name: string, args: IpAddressArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       ipAddressProvider,
       name,
-      {
-        sid: undefined,
-        accountSid: undefined,
-        cidrPrefixLength: undefined,
-        friendlyName: undefined,
-        uri: undefined,
-        dateCreated: undefined,
-        dateUpdated: undefined,
-        ...args,
-      },
+      { ...outputSlots(IP_ADDRESS_SCHEMA, IP_ADDRESS_OUTPUTS), ...args },
       opts,
       "twilio",
       "IpAddress",

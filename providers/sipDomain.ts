@@ -1,57 +1,52 @@
 // The Twilio SIP domain LINE sends calls to (`<name>.sip.twilio.com`). Everything updates in
 // place; `adopt` takes over a domain created by hand or by script.
 import * as pulumi from "@pulumi/pulumi";
+import { isUnknown } from "../model/pulumiEngine";
+import {
+  MAX_SIP_DOMAIN_FRIENDLY_NAME_LENGTH,
+  SIP_DOMAIN_SUFFIX,
+  sipDomainNameProblem,
+} from "../model/twilio";
 import { type TwilioProviderError, twilioProviderError, unlessGone } from "./errors";
 import {
   checkInputs,
   diffInputs,
   inputsFromLive,
-  isoDate,
+  managedFields,
+  type OutputProperties,
+  type OutputTable,
+  outputSlots,
   type Props,
+  type Resolved,
+  type ResourceArgs,
   type Schema,
-  withoutUndefined,
+  SIP_OBJECT_OUTPUTS,
+  type State,
+  stateFromLive,
 } from "./inputs";
 import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
 
-export interface SipDomainArgs {
+/**
+ * The friendly name a domain gets when the program sets none: its domain name, or just the label
+ * when the whole name is over Twilio's 64 characters (a label of 50 to 63 characters).
+ */
+export function defaultDomainFriendlyName(domainName: string): string {
+  return domainName.length <= MAX_SIP_DOMAIN_FRIENDLY_NAME_LENGTH
+    ? domainName
+    : domainName.slice(0, -SIP_DOMAIN_SUFFIX.length);
+}
+
+export const SIP_DOMAIN_SCHEMA = {
   /** `<name>.sip.twilio.com`; unique across Twilio. */
-  domainName: pulumi.Input<string>;
-  /** Up to 64 characters; defaults to the domain name. */
-  friendlyName?: pulumi.Input<string>;
-  /** The Request URL Twilio calls for each incoming call (absent = cleared). */
-  voiceUrl?: pulumi.Input<string>;
-  voiceMethod?: pulumi.Input<string>;
-  voiceFallbackUrl?: pulumi.Input<string>;
-  voiceFallbackMethod?: pulumi.Input<string>;
-  voiceStatusCallbackUrl?: pulumi.Input<string>;
-  voiceStatusCallbackMethod?: pulumi.Input<string>;
-  sipRegistration?: pulumi.Input<boolean>;
-  secure?: pulumi.Input<boolean>;
-  emergencyCallingEnabled?: pulumi.Input<boolean>;
-  /** Take over an existing domain with this domain name instead of failing. */
-  adopt?: pulumi.Input<boolean>;
-}
-
-/** Twilio's domain names: one DNS label of letters, digits and "-", then `.sip.twilio.com`. */
-function domainNameProblem(value: string): string | undefined {
-  if (!value.endsWith(".sip.twilio.com")) {
-    return `must end in .sip.twilio.com, e.g. line-call-prod.sip.twilio.com (got ${JSON.stringify(value)})`;
-  }
-  const label = value.slice(0, -".sip.twilio.com".length);
-  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(label)) {
-    return `must be one label of lowercase letters, digits and "-" (1–63 characters, not starting or ending with "-") before .sip.twilio.com (got ${JSON.stringify(value)})`;
-  }
-  return undefined;
-}
-
-export const SIP_DOMAIN_SCHEMA: Schema = {
   domainName: {
     kind: "string",
     required: true,
-    rule: domainNameProblem,
+    rule: sipDomainNameProblem,
     example: "set it to <name>.sip.twilio.com, e.g. acme-line.sip.twilio.com",
   },
-  friendlyName: { kind: "string", maxLength: 64 },
+  /** Up to 64 characters; defaults to the domain name (its label when the name is longer). */
+  friendlyName: { kind: "string", maxLength: MAX_SIP_DOMAIN_FRIENDLY_NAME_LENGTH },
+  /** The Request URL Twilio calls for each incoming call (absent = cleared). */
   voiceUrl: { kind: "url", defaultValue: "" },
   voiceMethod: { kind: "method", defaultValue: "POST" },
   voiceFallbackUrl: { kind: "url", defaultValue: "" },
@@ -61,14 +56,28 @@ export const SIP_DOMAIN_SCHEMA: Schema = {
   sipRegistration: { kind: "boolean", defaultValue: false },
   secure: { kind: "boolean", defaultValue: false },
   emergencyCallingEnabled: { kind: "boolean", defaultValue: false },
+  /** Take over an existing domain with this domain name instead of failing. */
   adopt: { kind: "boolean", defaultValue: false, option: true },
-};
+} as const satisfies Schema;
+
+/** What Twilio computes for a domain, beside the inputs. */
+export const SIP_DOMAIN_OUTPUTS = {
+  ...SIP_OBJECT_OUTPUTS,
+  /** `sip:<domainName>`: what LINE needs, together with the account SID. */
+  sipUri: "string",
+  authType: "string",
+  byocTrunkSid: "string",
+  emergencyCallerSid: "string",
+} as const satisfies OutputTable;
+
+export type SipDomainArgs = ResourceArgs<typeof SIP_DOMAIN_SCHEMA>;
+type SipDomainInputs = Resolved<typeof SIP_DOMAIN_SCHEMA>;
+type SipDomainState = State<typeof SIP_DOMAIN_SCHEMA, typeof SIP_DOMAIN_OUTPUTS>;
 
 /** The Twilio fields the provider writes (everything but the `adopt` option). */
-function twilioParams(inputs: Props, forCreate: boolean): Props {
+function twilioParams(inputs: SipDomainInputs, forCreate: boolean): Props {
   const params: Props = {};
-  for (const [name, spec] of Object.entries(SIP_DOMAIN_SCHEMA)) {
-    if (spec.option) continue;
+  for (const name of managedFields(SIP_DOMAIN_SCHEMA)) {
     const value = inputs[name];
     // On create, an empty value is simply not sent; on update "" clears the field in Twilio.
     if (value === undefined || (forCreate && value === "")) continue;
@@ -78,20 +87,16 @@ function twilioParams(inputs: Props, forCreate: boolean): Props {
 }
 
 /** Every field Twilio holds, as outputs (never undefined). */
-function domainOutputs(domain: Props, adopt: unknown): Props {
-  const outs = inputsFromLive(SIP_DOMAIN_SCHEMA, domain, { adopt });
-  return withoutUndefined({
-    ...outs,
-    sid: domain.sid,
-    accountSid: domain.accountSid ?? "",
-    sipUri: `sip:${domain.domainName}`,
-    authType: domain.authType ?? "",
-    byocTrunkSid: domain.byocTrunkSid ?? "",
-    emergencyCallerSid: domain.emergencyCallerSid ?? "",
-    uri: domain.uri ?? "",
-    dateCreated: isoDate(domain.dateCreated),
-    dateUpdated: isoDate(domain.dateUpdated),
-  });
+function domainOutputs(domain: Props, adopt: boolean): SipDomainState {
+  return stateFromLive(
+    SIP_DOMAIN_SCHEMA,
+    SIP_DOMAIN_OUTPUTS,
+    domain,
+    { adopt },
+    {
+      sipUri: `sip:${domain.domainName}`,
+    },
+  );
 }
 
 async function findDomainByName(sip: TwilioSip, domainName: string): Promise<Props | undefined> {
@@ -107,8 +112,11 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
   configure: configureTwilio,
 
   async check(_olds: Props, news: Props) {
-    return checkInputs(SIP_DOMAIN_SCHEMA, news, (inputs) => ({
-      friendlyName: typeof inputs.domainName === "string" ? inputs.domainName : undefined,
+    return checkInputs(SIP_DOMAIN_SCHEMA, news, ({ domainName }) => ({
+      friendlyName:
+        typeof domainName !== "string" || isUnknown(domainName)
+          ? domainName
+          : defaultDomainFriendlyName(domainName),
     }));
   },
 
@@ -116,8 +124,8 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
     return diffInputs(SIP_DOMAIN_SCHEMA, olds, news);
   },
 
-  async create(inputs: Props) {
-    const domainName = inputs.domainName as string;
+  async create(inputs: SipDomainInputs) {
+    const { domainName } = inputs;
     const what = `create SIP domain ${domainName}`;
     const lookUp = (sip: TwilioSip) => findDomainByName(sip, domainName);
     if (inputs.adopt === true) {
@@ -126,8 +134,8 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
         lookUp,
       );
       if (existing) {
-        const adopted = await updateDomain(existing.sid as string, twilioParams(inputs, false));
-        return { id: adopted.sid as string, outs: domainOutputs(adopted, true) };
+        const adopted = await updateDomain(String(existing.sid), twilioParams(inputs, false));
+        return { id: String(adopted.sid), outs: domainOutputs(adopted, true) };
       }
     }
     let created: Props;
@@ -153,10 +161,10 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
         error as TwilioProviderError,
       );
     }
-    return { id: created.sid as string, outs: domainOutputs(created, inputs.adopt ?? false) };
+    return { id: String(created.sid), outs: domainOutputs(created, inputs.adopt) };
   },
 
-  async read(id: string, props: Props) {
+  async read(id: string, props: SipDomainState) {
     const domain = await unlessGone(
       twilioCall<Props>(`read SIP domain ${id}`, (sip) => sip.domains(id).fetch()),
     );
@@ -165,9 +173,9 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
     return { id, props: outs, inputs: inputsFromLive(SIP_DOMAIN_SCHEMA, domain, props) };
   },
 
-  async update(id: string, _olds: Props, news: Props) {
+  async update(id: string, _olds: SipDomainState, news: SipDomainInputs) {
     const updated = await updateDomain(id, twilioParams(news, false));
-    return { outs: domainOutputs(updated, news.adopt ?? false) };
+    return { outs: domainOutputs(updated, news.adopt) };
   },
 
   async delete(id: string) {
@@ -175,56 +183,18 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+// The output properties (typed from the tables above) that pulumi.Resource creates, one per
+// prop handed to super().
+export interface SipDomain
+  extends OutputProperties<typeof SIP_DOMAIN_SCHEMA, typeof SIP_DOMAIN_OUTPUTS> {}
+
 /** A Twilio SIP domain (Voice → SIP Domains). The resource id is its SID (SD…). */
 export class SipDomain extends pulumi.dynamic.Resource {
-  declare readonly sid: pulumi.Output<string>;
-  declare readonly accountSid: pulumi.Output<string>;
-  /** `sip:<domainName>`: what LINE needs, together with the account SID. */
-  declare readonly sipUri: pulumi.Output<string>;
-  declare readonly domainName: pulumi.Output<string>;
-  declare readonly friendlyName: pulumi.Output<string>;
-  declare readonly voiceUrl: pulumi.Output<string>;
-  declare readonly voiceMethod: pulumi.Output<string>;
-  declare readonly voiceFallbackUrl: pulumi.Output<string>;
-  declare readonly voiceFallbackMethod: pulumi.Output<string>;
-  declare readonly voiceStatusCallbackUrl: pulumi.Output<string>;
-  declare readonly voiceStatusCallbackMethod: pulumi.Output<string>;
-  declare readonly sipRegistration: pulumi.Output<boolean>;
-  declare readonly secure: pulumi.Output<boolean>;
-  declare readonly emergencyCallingEnabled: pulumi.Output<boolean>;
-  declare readonly authType: pulumi.Output<string>;
-  declare readonly byocTrunkSid: pulumi.Output<string>;
-  declare readonly emergencyCallerSid: pulumi.Output<string>;
-  declare readonly uri: pulumi.Output<string>;
-  declare readonly dateCreated: pulumi.Output<string>;
-  declare readonly dateUpdated: pulumi.Output<string>;
-
   constructor(name: string, args: SipDomainArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       sipDomainProvider,
       name,
-      {
-        sid: undefined,
-        accountSid: undefined,
-        sipUri: undefined,
-        friendlyName: undefined,
-        voiceUrl: undefined,
-        voiceMethod: undefined,
-        voiceFallbackUrl: undefined,
-        voiceFallbackMethod: undefined,
-        voiceStatusCallbackUrl: undefined,
-        voiceStatusCallbackMethod: undefined,
-        sipRegistration: undefined,
-        secure: undefined,
-        emergencyCallingEnabled: undefined,
-        authType: undefined,
-        byocTrunkSid: undefined,
-        emergencyCallerSid: undefined,
-        uri: undefined,
-        dateCreated: undefined,
-        dateUpdated: undefined,
-        ...args,
-      },
+      { ...outputSlots(SIP_DOMAIN_SCHEMA, SIP_DOMAIN_OUTPUTS), ...args },
       opts,
       "twilio",
       "SipDomain",

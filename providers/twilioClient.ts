@@ -268,6 +268,31 @@ export async function twilioCall<T>(
   throw toProviderError(what, lastError as TwilioApiError);
 }
 
+export interface CreateSteps<T> {
+  /** Finds the object by its natural key (e.g. an IP entry's address and prefix in its list). */
+  lookUp: (sip: TwilioSip) => Promise<T | undefined>;
+  create: (sip: TwilioSip) => Promise<T>;
+  /**
+   * Turns an object the look-up found before creating into the result (updating it to the
+   * declared settings if need be), or throws when it must not be taken over.
+   */
+  adopt: (found: T) => Promise<T>;
+}
+
+/**
+ * A create that never leaves an object Twilio has and Pulumi does not track. It looks first: an
+ * object found then is one a failed or interrupted create left behind (Twilio wrote it, Pulumi
+ * never heard back; `pulumi refresh --clear-pending-creates` forgets it), so it is adopted rather
+ * than duplicated. The create itself looks again between retries and after its last failed
+ * attempt, whenever the failure may have reached Twilio. `what` names the object, e.g.
+ * `IP address 203.0.113.10/32 in AL…`.
+ */
+export async function createOrAdopt<T>(what: string, steps: CreateSteps<T>): Promise<T> {
+  const found = await twilioCall(`look up ${what} before creating it`, steps.lookUp);
+  if (found !== undefined) return steps.adopt(found);
+  return twilioCall(`create ${what}`, steps.create, { findExisting: steps.lookUp });
+}
+
 /** A 429 is refused before anything happens; a 5xx or a dropped connection may have done the work. */
 function mayHaveReachedTwilio(error: unknown): boolean {
   return (error as TwilioApiError | undefined)?.status !== 429;

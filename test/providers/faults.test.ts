@@ -18,6 +18,11 @@ afterEach(() => {
   bed.standin.clearFaults();
 });
 
+/** Resolves once condition() holds, polling the in-process stand-in every few milliseconds. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
 const hits = (method: string, path: string) =>
   bed.standin.requests.filter((r) => r.method === method && r.path.includes(path));
 
@@ -137,6 +142,33 @@ describe("a create whose response is lost never leaves a duplicate", () => {
     const live = bed.standin.ipAccessControlLists().filter((l) => l.friendly_name === friendlyName);
     expect(live.map((l) => l.sid)).toEqual([list.id]);
     await list.destroy();
+  });
+
+  it("IpAccessControlList written but never confirmed, every look-up failing: the next create adopts it", async () => {
+    const friendlyName = unique("list");
+    const path = "/SIP/IpAccessControlLists.json";
+    bed.standin.injectFault({ method: "POST", path, kind: "lost-response" });
+    const list = bed.resource("IpAccessControlList", "lost-unconfirmed");
+    const first = list.up({ friendlyName }).catch((e: Error) => String(e));
+    // Once Twilio has written the list, every look-up for it fails (the provider waits before
+    // looking again), so this create gives up without knowing the list exists.
+    await until(() => hits("POST", path).some((r) => r.fault === "lost-response"));
+    bed.standin.injectFault({ method: "GET", path, kind: "500", times: Number.POSITIVE_INFINITY });
+    expect(await first).toContain("HTTP 500");
+    const live = () =>
+      bed.standin.ipAccessControlLists().filter((l) => l.friendly_name === friendlyName);
+    expect(live()).toHaveLength(1);
+    expect(list.state).toBeUndefined();
+
+    // The next `up` (after `pulumi refresh --clear-pending-creates`) creates it again: adopted.
+    bed.standin.clearFaults();
+    expect((await list.up({ friendlyName })).op).toBe("create");
+    expect(live().map((l) => l.sid)).toEqual([list.id]);
+    expect(hits("POST", path)).toHaveLength(1);
+    await list.refresh();
+    expect((await list.preview({ friendlyName })).op).toBe("same");
+    await list.destroy();
+    expect(live()).toEqual([]);
   });
 
   it("IpAddress, and a dropped request (before the write) is simply retried", async () => {

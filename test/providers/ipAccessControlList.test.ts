@@ -54,15 +54,18 @@ describe("IpAccessControlList", () => {
     await list.destroy();
   });
 
-  it("without adopt a name clash names the existing SID and adopt; with adopt it takes over", async () => {
+  it("without adopt a list in use clashes, naming its SID, its use and adopt; with adopt it takes over", async () => {
     const friendlyName = uniqueName();
     const byHand = bed.resource("IpAccessControlList", "by-hand");
     await byHand.up({ friendlyName });
+    const entry = bed.resource("IpAddress", "by-hand-entry");
+    await entry.up({ ipAccessControlListSid: byHand.id, ipAddress: "203.0.113.30" });
     const clash = await bed
       .resource("IpAccessControlList", "clash")
       .up({ friendlyName })
       .catch((e: Error) => String(e));
     expect(clash).toContain(byHand.id);
+    expect(clash).toContain("holds IP addresses");
     expect(clash).toContain("adopt: true");
 
     const adopted = bed.resource("IpAccessControlList", "adopted");
@@ -73,7 +76,50 @@ describe("IpAccessControlList", () => {
     ).toHaveLength(1);
     await adopted.refresh();
     expect((await adopted.preview({ friendlyName, adopt: true })).op).toBe("same");
+    await entry.destroy();
     await adopted.destroy();
+  });
+
+  it("an empty list mapped to a SIP domain is in use too", async () => {
+    const friendlyName = uniqueName();
+    const domain = bed.resource("SipDomain", "in-use-domain");
+    const domainName = `${uniqueName()}.sip.twilio.com`;
+    await domain.up({ domainName });
+    const byHand = bed.resource("IpAccessControlList", "mapped-by-hand");
+    await byHand.up({ friendlyName });
+    const mapping = bed.resource("IpAccessControlListMapping", "mapped-by-hand");
+    await mapping.up({ domainSid: domain.id, ipAccessControlListSid: byHand.id });
+    const clash = await bed
+      .resource("IpAccessControlList", "clash-mapped")
+      .up({ friendlyName })
+      .catch((e: Error) => String(e));
+    expect(clash).toContain(byHand.id);
+    expect(clash).toContain(`is mapped to SIP domain ${domainName} (${domain.id})`);
+    expect(clash).toContain("adopt: true");
+    expect(
+      bed.standin.ipAccessControlLists().filter((l) => l.friendly_name === friendlyName),
+    ).toHaveLength(1);
+    await mapping.destroy();
+    await byHand.destroy();
+    await domain.destroy();
+  });
+
+  it("takes over, without adopt, a list nothing uses: what its own lost create leaves", async () => {
+    const friendlyName = uniqueName();
+    // Twilio holds a list Pulumi does not track (the state of the create that made it is lost).
+    const lost = bed.resource("IpAccessControlList", "lost-create");
+    await lost.up({ friendlyName });
+    const leftBehind = lost.id;
+    lost.state = undefined;
+    const list = bed.resource("IpAccessControlList", "declared");
+    expect((await list.up({ friendlyName })).op).toBe("create");
+    expect(list.id).toBe(leftBehind);
+    expect(list.outputs).toMatchObject({ sid: leftBehind, friendlyName, adopt: false });
+    expect(
+      bed.standin.ipAccessControlLists().filter((l) => l.friendly_name === friendlyName),
+    ).toHaveLength(1);
+    await list.destroy();
+    expect(liveList(leftBehind)).toBeUndefined();
   });
 
   it("check names the property", async () => {

@@ -217,6 +217,69 @@ describe("SipDomain check", () => {
     expect(bed.standin.requests).toEqual([]);
   });
 
+  it("refuses URLs Twilio would store other than they parse, over-long ones and credentials", async () => {
+    bed.standin.resetRequests();
+    const domainName = uniqueDomain();
+    const refused = async (field: string, url: string) => {
+      const failures = await failuresOf({ domainName, [field]: url });
+      expect(failures.map((f) => f.property)).toEqual([field]);
+      return failures[0].reason;
+    };
+    for (const [field, url] of [
+      ["voiceUrl", " https://example.com/voice"],
+      ["voiceFallbackUrl", "https://example.com/fallback\n"],
+      ["voiceStatusCallbackUrl", "https://example.com/sta\ttus"],
+      ["voiceUrl", "https://example.com/voice?a=b c"],
+    ]) {
+      const reason = await refused(field, url);
+      expect(reason).toContain(`${field} must not contain spaces, tabs or newlines`);
+      expect(reason).toContain("remove them");
+    }
+    const long = `https://example.com/${"a".repeat(4000)}`;
+    const tooLong = await refused("voiceUrl", long);
+    expect(tooLong).toContain(`is ${long.length} characters`);
+    expect(tooLong).toContain("at most 4000");
+    const longest = long.slice(0, 4000);
+    const checked = await bed
+      .resource("SipDomain", "longest-url")
+      .preview({ domainName, voiceUrl: longest });
+    expect(checked.inputs.voiceUrl).toBe(longest);
+    for (const url of [
+      "https://line:s3cret-pass@example.com/voice",
+      "https://line@example.com/voice",
+      "https://@example.com/voice",
+    ]) {
+      const reason = await refused("voiceFallbackUrl", url);
+      expect(reason).toContain("must not contain user:password@ credentials");
+      expect(reason).toContain("Pulumi state");
+      expect(reason).toContain("X-Twilio-Signature");
+      // The message names the host, never the credentials.
+      expect(reason).not.toContain("s3cret");
+      expect(reason).toContain("https://example.com");
+    }
+    expect(bed.standin.requests).toEqual([]);
+  });
+
+  it("defaults friendlyName to the domain name, or its label when the name is over 64 characters", async () => {
+    const fits = `${"a".repeat(49)}.sip.twilio.com`; // 64 characters
+    const label = `line-call-${"b".repeat(43)}`; // 53 characters: the name is 68
+    const longest = `${"c".repeat(63)}.sip.twilio.com`;
+    for (const [domainName, friendlyName] of [
+      [fits, fits],
+      [`${label}.sip.twilio.com`, label],
+      [longest, "c".repeat(63)],
+    ]) {
+      const domain = bed.resource("SipDomain", `default-name-${friendlyName.length}`);
+      const { inputs } = await domain.preview({ domainName });
+      expect(inputs.friendlyName).toBe(friendlyName);
+      expect((await domain.up({ domainName })).op).toBe("create");
+      expect(liveDomain(domain.id)?.friendly_name).toBe(friendlyName);
+      await domain.refresh();
+      expect((await domain.preview({ domainName })).op).toBe("same");
+      await domain.destroy();
+    }
+  });
+
   it("a secret input reaches the provider as its plain value (the host does not take secrets)", async () => {
     const domainName = uniqueDomain();
     const domain = bed.resource("SipDomain", "secret-input");
