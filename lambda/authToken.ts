@@ -9,18 +9,18 @@
  * AWS_ENDPOINT_URL_SSM (used by the tests to point it at a local stand-in).
  */
 import type { Env } from "./config";
+import { WEBHOOK_ENV } from "./contract";
 import { type LogSink, writeLog } from "./log";
 
 export type AuthTokenResult = { token: string } | { problem: string };
 export type AuthTokenSource = () => Promise<AuthTokenResult>;
 
 /** Problem reported when no token source is configured at all. */
-export const NO_AUTH_TOKEN_PROBLEM =
-  "Neither TWILIO_AUTH_TOKEN nor TWILIO_AUTH_TOKEN_PARAMETER is set; set TWILIO_AUTH_TOKEN_PARAMETER to the name of the SSM SecureString holding the Twilio auth token";
+export const NO_AUTH_TOKEN_PROBLEM = `Neither ${WEBHOOK_ENV.authToken} nor ${WEBHOOK_ENV.authTokenParameter} is set; set ${WEBHOOK_ENV.authTokenParameter} to the name of the SSM SecureString holding the Twilio auth token`;
 
 /** The configuration problem with the token settings, if any (reported with the other settings). */
 export function authTokenSettingsProblem(env: Env): string | undefined {
-  return env.TWILIO_AUTH_TOKEN?.trim() || env.TWILIO_AUTH_TOKEN_PARAMETER?.trim()
+  return env[WEBHOOK_ENV.authToken]?.trim() || env[WEBHOOK_ENV.authTokenParameter]?.trim()
     ? undefined
     : NO_AUTH_TOKEN_PROBLEM;
 }
@@ -83,12 +83,12 @@ export function authTokenSource(
   sink: LogSink,
   readParameter: typeof readAuthTokenFromSsm = readAuthTokenFromSsm,
 ): AuthTokenSource {
-  const direct = env.TWILIO_AUTH_TOKEN?.trim();
+  const direct = env[WEBHOOK_ENV.authToken]?.trim();
   if (direct) {
     const result = { token: direct };
     return async () => result;
   }
-  const parameterName = env.TWILIO_AUTH_TOKEN_PARAMETER?.trim();
+  const parameterName = env[WEBHOOK_ENV.authTokenParameter]?.trim();
   if (!parameterName) {
     const result = { problem: NO_AUTH_TOKEN_PROBLEM };
     return async () => result;
@@ -114,7 +114,7 @@ export function authTokenSource(
     } catch (error) {
       const failures = (failed?.failures ?? 0) + 1;
       const retryInMs = ssmRetryDelayMs(failures);
-      const problem = `could not read TWILIO_AUTH_TOKEN_PARAMETER ${parameterName} from SSM (${errorSummary(error)}); check that it exists and the function's role may ssm:GetParameter it and kms:Decrypt its key`;
+      const problem = `could not read ${WEBHOOK_ENV.authTokenParameter} ${parameterName} from SSM (${errorSummary(error)}); check that it exists and the function's role may ssm:GetParameter it and kms:Decrypt its key`;
       writeLog(sink, {
         level: "error",
         msg: "auth token unavailable",

@@ -7,13 +7,15 @@
 // dials, and the same call unsigned, which must be refused with 403. Retries until the timeout so
 // a just-created API and function have time to come up (a refused signature only briefly: see
 // SIGNATURE_REFUSED_RETRY_MS). Never prints the token or a signature.
+
+import { TWILIO_SETTINGS } from "../model/twilio";
 import { runSmokeTest } from "../providers/webhookSmokeTest";
 
 /** Environment variables this script reads. */
 export const SMOKE_TEST_ENV = {
   voiceUrl: "SMOKE_TEST_VOICE_URL",
-  authToken: "TWILIO_AUTH_TOKEN",
-  accountSid: "TWILIO_ACCOUNT_SID",
+  authToken: TWILIO_SETTINGS.authToken.env,
+  accountSid: TWILIO_SETTINGS.accountSid.env,
   timeoutSeconds: "SMOKE_TEST_TIMEOUT_SECONDS",
 } as const;
 
