@@ -8,11 +8,16 @@ import { buildLambdaBundle } from "./stack/lambdaBundle";
 import { LineSipConnection } from "./stack/lineSipConnection";
 import { connectionNames } from "./stack/naming";
 import { nextStepFor } from "./stack/outputs";
+import { ensureProvidersModule } from "./stack/providersModule";
 import { afterSmokeTest, WebhookSmokeTest } from "./stack/smokeTest";
 import { webhookEnvironment } from "./stack/webhookEnvironment";
 import { webhookUrls } from "./stack/webhookUrls";
 
 const config = readStackConfig();
+// Every resource loads its provider from the installed module (providers/installed.ts), which
+// `npm ci` builds; rebuilt here only when providers/ has changed since, so `pulumi up` always
+// runs the code in this tree.
+ensureProvidersModule();
 const names = connectionNames(config);
 
 let baseUrl: pulumi.Output<string>;

@@ -257,23 +257,52 @@ export function canonical(spec: FieldSpec, value: unknown): unknown {
   return value;
 }
 
-/** The engine's diff: olds are the stored outputs, news the checked inputs. */
+/** Where the engine keeps a dynamic resource's serialized provider, in its inputs and outputs. */
+const PROVIDER_KEY = "__provider";
+
+/** The managed fields whose new value differs from the stored one (an unknown one counts). */
+export function changedFields(schema: Schema, olds: Props, news: Props): string[] {
+  return Object.entries(schema)
+    .filter(([name, spec]) => {
+      if (spec.option) return false;
+      const next = news[name];
+      return isUnknown(next) || canonical(spec, olds[name]) !== canonical(spec, next);
+    })
+    .map(([name]) => name);
+}
+
+/**
+ * The engine's diff: olds are the stored outputs, news the checked inputs. A resource whose
+ * stored provider is another than the program's (a stack made when resources carried their
+ * provider's code by value, see installed.ts) is an update even with no field changed: only an
+ * update writes the new provider into its state, so that refresh and destroy load the installed
+ * module. That update changes nothing at Twilio (see `unchangedOutputs`).
+ */
 export function diffInputs(schema: Schema, olds: Props, news: Props): dynamic.DiffResult {
-  const replaces: string[] = [];
-  const changed: string[] = [];
-  for (const [name, spec] of Object.entries(schema)) {
-    if (spec.option) continue;
-    const next = news[name];
-    const differs = isUnknown(next) || canonical(spec, olds[name]) !== canonical(spec, next);
-    if (!differs) continue;
-    changed.push(name);
-    if (spec.replaces) replaces.push(name);
-  }
+  const changed = changedFields(schema, olds, news);
+  const stored = olds[PROVIDER_KEY];
+  const next = news[PROVIDER_KEY];
+  const providerMoved =
+    typeof stored === "string" && typeof next === "string" && !isUnknown(next) && stored !== next;
   return {
-    changes: changed.length > 0,
-    replaces,
+    changes: changed.length > 0 || providerMoved,
+    replaces: changed.filter((name) => schema[name].replaces),
     deleteBeforeReplace: false,
   };
+}
+
+/**
+ * For `update`: the stored outputs, unchanged, when no managed field changed (only the provider
+ * moved); undefined when there is something to write.
+ */
+export function unchangedOutputs<T extends Props>(
+  schema: Schema,
+  olds: T,
+  news: Props,
+): { outs: T } | undefined {
+  if (changedFields(schema, olds, news).length > 0) return undefined;
+  const { [PROVIDER_KEY]: _stored, ...outs } = olds;
+  return { outs: outs as T };
 }
 
 /** The managed inputs as read from Twilio (canonical), plus the provider options from state. */

@@ -17,7 +17,9 @@ import {
   SIP_OBJECT_OUTPUTS,
   type State,
   stateFromLive,
+  unchangedOutputs,
 } from "./inputs";
+import { installedProvider } from "./installed";
 import { configureTwilio, createOrAdopt, type TwilioSip, twilioCall } from "./twilioClient";
 
 /** An input naming the list (IpAddress, the mapping): a change moves to another list, so it replaces. */
@@ -126,7 +128,9 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
     };
   },
 
-  async update(id: string, _olds: ListState, news: ListInputs) {
+  async update(id: string, olds: ListState, news: ListInputs) {
+    const unchanged = unchangedOutputs(IP_ACCESS_CONTROL_LIST_SCHEMA, olds, news);
+    if (unchanged) return unchanged;
     const updated = await twilioCall<Props>(`update IP access control list ${id}`, (sip) =>
       sip.ipAccessControlLists(id).update({ friendlyName: news.friendlyName }),
     );
@@ -154,7 +158,8 @@ export interface IpAccessControlList
 export class IpAccessControlList extends pulumi.dynamic.Resource {
   constructor(name: string, args: IpAccessControlListArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      ipAccessControlListProvider,
+      // The installed module's object, so the state names it instead of holding its code.
+      installedProvider("ipAccessControlList"),
       name,
       { ...outputSlots(IP_ACCESS_CONTROL_LIST_SCHEMA, IP_ACCESS_CONTROL_LIST_OUTPUTS), ...args },
       opts,

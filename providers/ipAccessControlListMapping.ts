@@ -14,7 +14,9 @@ import {
   type Schema,
   type State,
   stateFromLive,
+  unchangedOutputs,
 } from "./inputs";
+import { installedProvider } from "./installed";
 import { LIST_SID_FIELD } from "./ipAccessControlList";
 import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
 
@@ -137,6 +139,15 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
     };
   },
 
+  // Every field replaces the mapping, so an update only comes when nothing but the stored provider
+  // changed (installed.ts): the state takes the new provider, Twilio is not called.
+  async update(id: string, olds: MappingState, news: MappingInputs) {
+    const unchanged = unchangedOutputs(IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA, olds, news);
+    if (!unchanged)
+      throw new Error(`mapping ${id}: a changed field replaces it, it is never updated`);
+    return unchanged;
+  },
+
   async delete(id: string, props: MappingState) {
     const { domainSid, listSid } = parseMappingId(id, props);
     await unlessGone(
@@ -166,7 +177,8 @@ export class IpAccessControlListMapping extends pulumi.dynamic.Resource {
     opts?: pulumi.CustomResourceOptions,
   ) {
     super(
-      ipAccessControlListMappingProvider,
+      // The installed module's object, so the state names it instead of holding its code.
+      installedProvider("ipAccessControlListMapping"),
       name,
       {
         ...outputSlots(

@@ -23,7 +23,9 @@ import {
   SIP_OBJECT_OUTPUTS,
   type State,
   stateFromLive,
+  unchangedOutputs,
 } from "./inputs";
+import { installedProvider } from "./installed";
 import { LIST_SID_FIELD } from "./ipAccessControlList";
 import { configureTwilio, createOrAdopt, twilioCall } from "./twilioClient";
 
@@ -168,6 +170,8 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async update(id: string, olds: IpAddressState, news: IpAddressInputs) {
+    const unchanged = unchangedOutputs(IP_ADDRESS_SCHEMA, olds, news);
+    if (unchanged) return unchanged;
     const listSid = olds.ipAccessControlListSid;
     const updated = await twilioCall<Props>(`update ${describe(news)} (${id})`, (sip) =>
       sip.ipAccessControlLists(listSid).ipAddresses(id).update(twilioParams(news)),
@@ -194,7 +198,8 @@ export interface IpAddress
 export class IpAddress extends pulumi.dynamic.Resource {
   constructor(name: string, args: IpAddressArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      ipAddressProvider,
+      // The installed module's object, so the state names it instead of holding its code.
+      installedProvider("ipAddress"),
       name,
       { ...outputSlots(IP_ADDRESS_SCHEMA, IP_ADDRESS_OUTPUTS), ...args },
       opts,

@@ -23,7 +23,9 @@ import {
   SIP_OBJECT_OUTPUTS,
   type State,
   stateFromLive,
+  unchangedOutputs,
 } from "./inputs";
+import { installedProvider } from "./installed";
 import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
 
 /**
@@ -173,7 +175,9 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
     return { id, props: outs, inputs: inputsFromLive(SIP_DOMAIN_SCHEMA, domain, props) };
   },
 
-  async update(id: string, _olds: SipDomainState, news: SipDomainInputs) {
+  async update(id: string, olds: SipDomainState, news: SipDomainInputs) {
+    const unchanged = unchangedOutputs(SIP_DOMAIN_SCHEMA, olds, news);
+    if (unchanged) return unchanged;
     const updated = await updateDomain(id, twilioParams(news, false));
     return { outs: domainOutputs(updated, news.adopt) };
   },
@@ -192,7 +196,8 @@ export interface SipDomain
 export class SipDomain extends pulumi.dynamic.Resource {
   constructor(name: string, args: SipDomainArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      sipDomainProvider,
+      // The installed module's object, so the state names it instead of holding its code.
+      installedProvider("sipDomain"),
       name,
       { ...outputSlots(SIP_DOMAIN_SCHEMA, SIP_DOMAIN_OUTPUTS), ...args },
       opts,

@@ -9,7 +9,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { sampleLineCall, type TwilioParams, twilioSignature } from "../model/twilioRequest";
-import { checkInputs, diffInputs, type Props, type Schema } from "./inputs";
+import { checkInputs, diffInputs, type Props, type Schema, unchangedOutputs } from "./inputs";
+import { installedProvider } from "./installed";
 import { configureTwilio, twilioAuthToken } from "./twilioClient";
 
 export interface SmokeTestOptions {
@@ -226,7 +227,10 @@ export const webhookSmokeTestProvider: dynamic.ResourceProvider = {
     return { id: `smoke-test-${randomUUID()}`, outs: await passOrThrow(inputs) };
   },
 
-  async update(_id: string, _olds: Props, news: Props) {
+  async update(_id: string, olds: Props, news: Props) {
+    // Only the stored provider moved (installed.ts): nothing to test again.
+    const unchanged = unchangedOutputs(WEBHOOK_SMOKE_TEST_SCHEMA, olds, news);
+    if (unchanged) return unchanged;
     return { outs: await passOrThrow(news) };
   },
 
@@ -255,7 +259,8 @@ export class WebhookSmokeTestRun extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: WebhookSmokeTestRunArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      webhookSmokeTestProvider,
+      // The installed module's object, so the state names it instead of holding its code.
+      installedProvider("webhookSmokeTest"),
       name,
       { passed: undefined, attempts: undefined, summary: undefined, ...args },
       opts,

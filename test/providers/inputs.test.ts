@@ -2,7 +2,7 @@
 // rules as a declared value, so check never hands create a value Twilio refuses.
 import { describe, expect, it } from "vitest";
 import { UNKNOWN } from "../../model/pulumiEngine";
-import { checkInputs, type Schema } from "../../providers/inputs";
+import { checkInputs, diffInputs, type Schema, unchangedOutputs } from "../../providers/inputs";
 
 const SCHEMA = {
   name: { kind: "string", required: true },
@@ -33,5 +33,32 @@ describe("checkInputs with derived defaults", () => {
     expect(checkInputs(SCHEMA, { name: UNKNOWN }, labelFromName)).toEqual({
       inputs: { name: UNKNOWN, label: UNKNOWN },
     });
+  });
+});
+
+describe("a stored provider other than the program's (a by-value stack moving to the module)", () => {
+  const byValue = "exports.handler = __f0; /* 30 KiB of provider code */";
+  const byReference = 'const provider = require("@line-call/providers/ipAddress.js");';
+  const olds = { name: "a", label: "b", sid: "XX1", __provider: byValue };
+
+  it("is an update with nothing replaced when no field changed", () => {
+    expect(diffInputs(SCHEMA, olds, { name: "a", label: "b", __provider: byReference })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(diffInputs(SCHEMA, olds, { name: "a", label: "b", __provider: byValue }).changes).toBe(
+      false,
+    );
+    expect(diffInputs(SCHEMA, olds, { name: "a", label: "b", __provider: UNKNOWN }).changes).toBe(
+      false,
+    );
+  });
+
+  it("updates by keeping every stored output, without the stored provider", () => {
+    expect(unchangedOutputs(SCHEMA, olds, { name: "a", label: "b" })).toEqual({
+      outs: { name: "a", label: "b", sid: "XX1" },
+    });
+    expect(unchangedOutputs(SCHEMA, olds, { name: "a", label: "c" })).toBeUndefined();
   });
 });
