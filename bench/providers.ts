@@ -114,7 +114,7 @@ async function callCounts(providers: Providers): Promise<Phase[]> {
   await measure(
     "create",
     IP_COUNT + 3,
-    "one POST per object; +1 list call per IP entry (adopts what a lost create left) and +1 for the ACL name-clash check",
+    "one POST per object, +1 for the ACL name-clash look-up; entries of a list this run created need no look-up (in another list, one shared listing finds what a lost create left)",
     async () => {
       await list.up({ friendlyName: "line-call-bench" });
       await Promise.all([

@@ -20,7 +20,13 @@ import {
   unchangedOutputs,
 } from "./inputs";
 import { installedProvider } from "./installed";
-import { configureTwilio, createOrAdopt, type TwilioSip, twilioCall } from "./twilioClient";
+import {
+  configureTwilio,
+  createOrAdopt,
+  noteCreatedHere,
+  type TwilioSip,
+  twilioCall,
+} from "./twilioClient";
 
 /** An input naming the list (IpAddress, the mapping): a change moves to another list, so it replaces. */
 export const LIST_SID_FIELD = {
@@ -96,7 +102,11 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
     const { friendlyName, adopt } = inputs;
     const list = await createOrAdopt<Props>(`IP access control list "${friendlyName}"`, {
       lookUp: (sip) => findListByName(sip, friendlyName),
-      create: (sip) => sip.ipAccessControlLists.create({ friendlyName }),
+      create: async (sip) => {
+        const created: Props = await sip.ipAccessControlLists.create({ friendlyName });
+        noteCreatedHere(String(created.sid));
+        return created;
+      },
       adopt: async (existing) => {
         if (adopt) return existing;
         // Twilio allows two lists with one name, so the clash check is ours. A list that holds no

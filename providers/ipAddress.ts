@@ -27,7 +27,14 @@ import {
 } from "./inputs";
 import { installedProvider } from "./installed";
 import { LIST_SID_FIELD } from "./ipAccessControlList";
-import { configureTwilio, createOrAdopt, twilioCall } from "./twilioClient";
+import {
+  configureTwilio,
+  createdHere,
+  createOrAdopt,
+  sharedRead,
+  type TwilioSip,
+  twilioCall,
+} from "./twilioClient";
 
 export const IP_ADDRESS_SCHEMA = {
   /** The list (AL…) this entry belongs to; changing it replaces the entry. */
@@ -124,19 +131,24 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: IpAddressInputs) {
     const listSid = inputs.ipAccessControlListSid;
+    const listEntries = (sip: TwilioSip): Promise<Props[]> =>
+      sip.ipAccessControlLists(listSid).ipAddresses.list({ pageSize: 1000 });
+    const ownEntry = (entries: Props[]) =>
+      entries.find(
+        (entry) =>
+          entry.ipAddress === inputs.ipAddress &&
+          Number(entry.cidrPrefixLength ?? 32) === inputs.cidrPrefixLength,
+      );
     const entry = await createOrAdopt<Props>(describe(inputs), {
       // The natural key of an entry is its address and prefix within the list (a list of this
       // stack's), so an entry found for it is one a failed or interrupted create left behind.
-      lookUp: async (sip) => {
-        const entries: Props[] = await sip
-          .ipAccessControlLists(listSid)
-          .ipAddresses.list({ pageSize: 1000 });
-        return entries.find(
-          (entry) =>
-            entry.ipAddress === inputs.ipAddress &&
-            Number(entry.cidrPrefixLength ?? 32) === inputs.cidrPrefixLength,
-        );
-      },
+      lookUp: async (sip) => ownEntry(await listEntries(sip)),
+      // A list this run created itself holds only what this run's creates put there, and each of
+      // those looks again after an attempt that may have reached Twilio: nothing to look for.
+      firstLookUp: async (sip) =>
+        createdHere(listSid)
+          ? undefined
+          : ownEntry(await sharedRead(`IP addresses of ${listSid}`, () => listEntries(sip))),
       create: (sip) => sip.ipAccessControlLists(listSid).ipAddresses.create(twilioParams(inputs)),
       adopt: async (leftBehind) =>
         leftBehind.friendlyName === inputs.friendlyName

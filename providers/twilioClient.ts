@@ -88,6 +88,10 @@ interface HostState {
   client?: unknown;
   inFlight: number;
   waiting: Array<() => void>;
+  /** Read-only calls in flight, by what they read, for callers that may share one (`sharedRead`). */
+  reads?: Map<string, Promise<unknown>>;
+  /** SIDs of the objects this host process itself created (`noteCreatedHere`). */
+  createdHere?: Set<string>;
 }
 
 const HOST_STATE_KEY = "__lineCallTwilioHostState";
@@ -268,9 +272,49 @@ export async function twilioCall<T>(
   throw toProviderError(what, lastError as TwilioApiError);
 }
 
+/**
+ * Runs a read-only call, or joins the same read already in flight in this host process: the IP
+ * entries of one list, created side by side, all look their list up before creating, and one
+ * listing answers them all (one Twilio call instead of fifty, each returning up to the whole
+ * list). Only a read *in flight* is joined, never a finished one, so what it returns is never
+ * older than the moment the caller asked.
+ */
+export function sharedRead<T>(key: string, read: () => Promise<T>): Promise<T> {
+  const state = hostState();
+  state.reads ??= new Map();
+  const reads = state.reads;
+  const inFlight = reads.get(key);
+  if (inFlight) return inFlight as Promise<T>;
+  const started = read().finally(() => reads.delete(key));
+  reads.set(key, started);
+  return started;
+}
+
+/**
+ * Records that this host process created an object itself, answered by Twilio: a list created
+ * so started empty, and only this process's creates (which look again after any attempt that may
+ * have reached Twilio) can have added to it since. Lost with the process, so after a crash the
+ * next run looks everything up again.
+ */
+export function noteCreatedHere(sid: string): void {
+  const state = hostState();
+  state.createdHere ??= new Set();
+  state.createdHere.add(sid);
+}
+
+export function createdHere(sid: string): boolean {
+  return hostState().createdHere?.has(sid) ?? false;
+}
+
 export interface CreateSteps<T> {
   /** Finds the object by its natural key (e.g. an IP entry's address and prefix in its list). */
   lookUp: (sip: TwilioSip) => Promise<T | undefined>;
+  /**
+   * The same look-up for the first look before creating, allowed to share a read in flight with
+   * other creates (`sharedRead`). Never used after a failed attempt: a read that started before
+   * that attempt could miss what it left behind.
+   */
+  firstLookUp?: (sip: TwilioSip) => Promise<T | undefined>;
   create: (sip: TwilioSip) => Promise<T>;
   /**
    * Turns an object the look-up found before creating into the result (updating it to the
@@ -288,7 +332,10 @@ export interface CreateSteps<T> {
  * `IP address 203.0.113.10/32 in AL…`.
  */
 export async function createOrAdopt<T>(what: string, steps: CreateSteps<T>): Promise<T> {
-  const found = await twilioCall(`look up ${what} before creating it`, steps.lookUp);
+  const found = await twilioCall(
+    `look up ${what} before creating it`,
+    steps.firstLookUp ?? steps.lookUp,
+  );
   if (found !== undefined) return steps.adopt(found);
   return twilioCall(`create ${what}`, steps.create, { findExisting: steps.lookUp });
 }

@@ -9,7 +9,6 @@
 // meanwhile never loads half a module.
 import { createHash } from "node:crypto";
 import {
-  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -83,6 +82,30 @@ function exportsOf(bundle: string): Record<string, unknown> {
   }
 }
 
+/**
+ * Puts the staged module in place of the installed one. Two programs may rebuild at once (the
+ * real-CLI tests run several): when the other one's module lands first and was built from the
+ * same sources, it is as good as this one.
+ */
+function swapIn(staging: string, dir: string, sourceHash: string): void {
+  const previous = `${dir}.previous-${process.pid}-${Date.now()}`;
+  try {
+    renameSync(dir, previous);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  try {
+    renameSync(staging, dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if ((code !== "ENOTEMPTY" && code !== "EEXIST") || installedHash(dir) !== sourceHash) {
+      throw error;
+    }
+  } finally {
+    rmSync(previous, { recursive: true, force: true });
+  }
+}
+
 /** Builds the module from the sources under root into root/node_modules, always. */
 export function buildProvidersModule(root = PROJECT_ROOT): ProvidersModule {
   const dir = providersModuleDir(root);
@@ -129,10 +152,7 @@ export function buildProvidersModule(root = PROJECT_ROOT): ProvidersModule {
         2,
       )}\n`,
     );
-    const previous = `${dir}.previous-${process.pid}-${Date.now()}`;
-    if (existsSync(dir)) renameSync(dir, previous);
-    renameSync(staging, dir);
-    rmSync(previous, { recursive: true, force: true });
+    swapIn(staging, dir, sourceHash);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

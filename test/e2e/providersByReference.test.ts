@@ -2,7 +2,7 @@
 // real Pulumi CLI: each resource's state names the module instead of holding its code, `pulumi
 // refresh` and `pulumi destroy` run the code installed now, and a stack created by the earlier
 // by-value providers moves over with one `pulumi up` that writes nothing to Twilio.
-import { appendFileSync, cpSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

@@ -168,3 +168,59 @@ describe("IpAddress", () => {
     await full.destroy();
   });
 });
+
+describe("IpAddress create after a run that lost its answer", () => {
+  /** A POST to the stand-in as another process (an earlier, crashed run) would have made it. */
+  async function postAsEarlierRun(path: string, form: Record<string, string>) {
+    const { url, accountSid, authToken } = bed.standin;
+    const response = await fetch(`${url}/2010-04-01/Accounts/${accountSid}/SIP/${path}`, {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString("base64")}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams(form).toString(),
+    });
+    expect(response.status).toBe(201);
+    return (await response.json()) as { sid: string };
+  }
+
+  it("adopts the entry left in a list this run did not create, with one shared look-up", async () => {
+    const list = await postAsEarlierRun("IpAccessControlLists.json", {
+      FriendlyName: "line-call-test-ip-earlier-run",
+    });
+    const leftBehind = await postAsEarlierRun(`IpAccessControlLists/${list.sid}/IpAddresses.json`, {
+      FriendlyName: "LINE SIP 1",
+      IpAddress: "203.0.113.50",
+    });
+    bed.standin.resetRequests();
+    // Some latency, as from Twilio, so the creates' look-ups are in flight together.
+    bed.standin.setLatency(50);
+    const entries = ["203.0.113.50", "203.0.113.51", "203.0.113.52"].map((ip) =>
+      bed.resource("IpAddress", `line-ip-${ip}-32-earlier`),
+    );
+    await Promise.all(
+      entries.map((entry, i) =>
+        entry.up({
+          ipAccessControlListSid: list.sid,
+          ipAddress: `203.0.113.${50 + i}`,
+          friendlyName: `LINE SIP ${i + 1}`,
+        }),
+      ),
+    );
+    bed.standin.setLatency(0);
+    expect(entries[0].id).toBe(leftBehind.sid);
+    expect(bed.standin.ipAddresses(list.sid)).toHaveLength(3);
+    const requests = bed.standin.requests.map((r) => r.method);
+    expect(requests.filter((m) => m === "GET")).toHaveLength(1);
+    expect(requests.filter((m) => m === "POST")).toHaveLength(2);
+  });
+
+  it("skips the look-up in a list this run created itself: nothing can be left there", async () => {
+    bed.standin.resetRequests();
+    const entry = bed.resource("IpAddress", "line-ip-203.0.113.60-32-fresh");
+    await entry.up({ ipAccessControlListSid: listA.id, ipAddress: "203.0.113.60" });
+    expect(bed.standin.requests.map((r) => r.method)).toEqual(["POST"]);
+    await entry.destroy();
+  });
+});
