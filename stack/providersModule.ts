@@ -8,14 +8,7 @@
 // written to a fresh directory that replaces the old one in one rename, so a provider host starting
 // meanwhile never loads half a module.
 import { createHash } from "node:crypto";
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { INSTALLED_PROVIDERS, PROVIDERS_PACKAGE } from "../providers/installed";
