@@ -15,7 +15,11 @@ import type { EngineResource } from "../devkit/engine/engine";
 import { PROJECT_ROOT, serializeProvider } from "../devkit/engine/providerHost";
 import { type ResourceKind, startTwilioBed } from "../devkit/engine/twilioBed";
 import { MAX_CONCURRENT_TWILIO_CALLS } from "../providers";
-import { installedProvider } from "../providers/installed";
+import {
+  INSTALLED_PROVIDERS,
+  type InstalledProviderName,
+  installedProvider,
+} from "../providers/installed";
 import { buildProvidersModule } from "../stack/providersModule";
 import { formatTable, right } from "./table";
 
@@ -32,7 +36,7 @@ const ips = Array.from(
  * CommonJS output, whose plain `exports.x` let the closure serializer take only what is used
  * (tsx/esbuild's getter-based exports would make it copy whole modules, about 40% more).
  */
-function compiledProviders(): Record<ResourceKind, pulumi.dynamic.ResourceProvider> {
+function compiledProviders(): Providers {
   const outDir = path.join(PROJECT_ROOT, "bench/results/.build");
   rmSync(outDir, { recursive: true, force: true });
   execFileSync(
@@ -49,26 +53,32 @@ function compiledProviders(): Record<ResourceKind, pulumi.dynamic.ResourceProvid
     { stdio: "inherit" },
   );
   const compiled = require(path.join(outDir, "providers/index.js"));
-  return {
-    SipDomain: compiled.sipDomainProvider,
-    IpAccessControlList: compiled.ipAccessControlListProvider,
-    IpAddress: compiled.ipAddressProvider,
-    IpAccessControlListMapping: compiled.ipAccessControlListMappingProvider,
-  };
+  return providersByKind((name) => compiled[INSTALLED_PROVIDERS[name]]);
 }
 
 /** The providers as the program passes them: the installed module's objects (built first). */
-function installedProviders(): Record<ResourceKind, pulumi.dynamic.ResourceProvider> {
+function installedProviders(): Providers {
   buildProvidersModule(PROJECT_ROOT);
-  return {
-    SipDomain: installedProvider("sipDomain"),
-    IpAccessControlList: installedProvider("ipAccessControlList"),
-    IpAddress: installedProvider("ipAddress"),
-    IpAccessControlListMapping: installedProvider("ipAccessControlListMapping"),
-  };
+  return providersByKind(installedProvider);
 }
 
 type Providers = Record<ResourceKind, pulumi.dynamic.ResourceProvider>;
+
+/** Each resource kind's provider, named as in the installed module (providers/installed.ts). */
+const PROVIDER_NAMES: Record<ResourceKind, InstalledProviderName> = {
+  SipDomain: "sipDomain",
+  IpAccessControlList: "ipAccessControlList",
+  IpAddress: "ipAddress",
+  IpAccessControlListMapping: "ipAccessControlListMapping",
+};
+
+function providersByKind(
+  providerNamed: (name: InstalledProviderName) => pulumi.dynamic.ResourceProvider,
+): Providers {
+  return Object.fromEntries(
+    Object.entries(PROVIDER_NAMES).map(([kind, name]) => [kind, providerNamed(name)]),
+  ) as Providers;
+}
 
 async function main() {
   const forms: Record<"byReference" | "byValue", Providers> = {

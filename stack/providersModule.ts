@@ -23,8 +23,6 @@ export interface ProvidersModule {
   dir: string;
   /** sha256 over the sources it was built from. */
   sourceHash: string;
-  /** False when an up-to-date module was already installed. */
-  built: boolean;
 }
 
 function sourceFiles(root: string): string[] {
@@ -101,8 +99,11 @@ function swapIn(staging: string, dir: string, sourceHash: string): void {
 
 /** Builds the module from the sources under root into root/node_modules, always. */
 export function buildProvidersModule(root = PROJECT_ROOT): ProvidersModule {
+  return build(root, providersSourceHash(root));
+}
+
+function build(root: string, sourceHash: string): ProvidersModule {
   const dir = providersModuleDir(root);
-  const sourceHash = providersSourceHash(root);
   const staging = `${dir}.staging-${process.pid}-${Date.now()}`;
   mkdirSync(staging, { recursive: true });
   try {
@@ -149,13 +150,13 @@ export function buildProvidersModule(root = PROJECT_ROOT): ProvidersModule {
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-  return { dir, sourceHash, built: true };
+  return { dir, sourceHash };
 }
 
 /** Builds the module only when the installed one was built from other sources (or is missing). */
 export function ensureProvidersModule(root = PROJECT_ROOT): ProvidersModule {
   const dir = providersModuleDir(root);
   const sourceHash = providersSourceHash(root);
-  if (installedHash(dir) === sourceHash) return { dir, sourceHash, built: false };
-  return buildProvidersModule(root);
+  if (installedHash(dir) === sourceHash) return { dir, sourceHash };
+  return build(root, sourceHash);
 }

@@ -294,10 +294,12 @@ export function carryProvidersByValue(project: string): void {
   writeFileSync(file, source.replace(LOAD_FROM_MODULE, PASS_OBJECT_ITSELF));
 }
 
+/** Puts the project's own version of one file (a path relative to it) back into a copy. */
+export function restoreProjectFile(project: string, file: string): void {
+  cpSync(path.join(PROJECT_ROOT, file), path.join(project, file));
+}
+
 /** Restores the project's own providers/installed.ts in a copy. */
 export function carryProvidersByReference(project: string): void {
-  cpSync(
-    path.join(PROJECT_ROOT, INSTALLED_PROVIDERS_SOURCE),
-    path.join(project, INSTALLED_PROVIDERS_SOURCE),
-  );
+  restoreProjectFile(project, INSTALLED_PROVIDERS_SOURCE);
 }

@@ -2,7 +2,7 @@
 // real Pulumi CLI: each resource's state names the module instead of holding its code, `pulumi
 // refresh` and `pulumi destroy` run the code installed now, and a stack created by the earlier
 // by-value providers moves over with one `pulumi up` that writes nothing to Twilio.
-import { appendFileSync, cpSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -13,13 +13,13 @@ import {
   engineTestsEnabled,
   expectSuccess,
   previewSteps,
+  restoreProjectFile,
 } from "../../devkit/engine/cliStack";
 import { installedProviderModule } from "../../providers/installed";
 import { buildProvidersModule } from "../../stack/providersModule";
 
 const enabled = engineTestsEnabled();
 const LONG = 300_000;
-const ROOT = path.resolve(__dirname, "..", "..");
 
 interface StateResource {
   type: string;
@@ -37,9 +37,21 @@ function providerText(resource: StateResource): string {
   return String(resource.outputs?.__provider ?? "");
 }
 
-/** Restores one file of the project copy to the repository's version. */
-function restore(stack: EngineStack, file: string): void {
-  cpSync(path.join(ROOT, file), path.join(stack.project, file));
+const IP_ADDRESS_SOURCE = path.join("providers", "ipAddress.ts");
+
+/**
+ * Installs a version of the IP entry's provider in the copy, the way `npm ci` installs one: the
+ * project's own, or with `method` (read or delete) failing with "<method> of the newly installed code".
+ */
+function installIpAddressProvider(stack: EngineStack, failing?: "read" | "delete"): void {
+  restoreProjectFile(stack.project, IP_ADDRESS_SOURCE);
+  if (failing) {
+    appendFileSync(
+      path.join(stack.project, IP_ADDRESS_SOURCE),
+      `\nipAddressProvider.${failing} = async () => {\n  throw new Error("${failing} of the newly installed code");\n};\n`,
+    );
+  }
+  buildProvidersModule(stack.project);
 }
 
 const twilioWrites = (stack: EngineStack) =>
@@ -73,29 +85,18 @@ describe.runIf(enabled)("providers loaded by reference from the installed module
   it(
     "run the installed code in refresh and destroy, not the code stored at creation",
     async () => {
-      // A later version of the IP entry's read and delete, installed the way `npm ci` installs it.
-      const ipAddress = path.join(stack.project, "providers", "ipAddress.ts");
-      appendFileSync(
-        ipAddress,
-        '\nipAddressProvider.read = async () => {\n  throw new Error("read of the newly installed code");\n};\n',
-      );
-      buildProvidersModule(stack.project);
+      // A later version of the IP entry's read, then of its delete, then the project's own.
+      installIpAddressProvider(stack, "read");
       const refresh = await stack.pulumi(["refresh", "--yes", "--skip-preview"]);
       expect(refresh.code).not.toBe(0);
       expect(refresh.output).toContain("read of the newly installed code");
 
-      restore(stack, "providers/ipAddress.ts");
-      appendFileSync(
-        ipAddress,
-        '\nipAddressProvider.delete = async () => {\n  throw new Error("delete of the newly installed code");\n};\n',
-      );
-      buildProvidersModule(stack.project);
+      installIpAddressProvider(stack, "delete");
       const destroy = await stack.pulumi(["destroy", "--yes", "--skip-preview"]);
       expect(destroy.code).not.toBe(0);
       expect(destroy.output).toContain("delete of the newly installed code");
 
-      restore(stack, "providers/ipAddress.ts");
-      buildProvidersModule(stack.project);
+      installIpAddressProvider(stack);
       expectSuccess(await stack.pulumi(["destroy", "--yes", "--skip-preview"]), "pulumi destroy");
       expect(stack.standin.ipAddresses()).toEqual([]);
       expect(stack.standin.domains()).toEqual([]);
