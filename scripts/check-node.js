@@ -7,16 +7,25 @@
 const path = require("node:path");
 const { NODE_LTS_RELEASES } = require("./node-lts");
 
-const { engines } = require(path.join(__dirname, "..", "package.json"));
-const minimum = Number(/^>=\s*(\d+)/.exec(engines.node)?.[1]);
-if (!minimum) throw new Error(`check-node: engines.node must read ">=N", not ${engines.node}`);
-
-const major = Number(process.versions.node.split(".")[0]);
-if (major < minimum) {
+/** The message for Node.js `version` (e.g. "v20.20.2"), or undefined when it is supported. */
+function unsupportedNodeMessage(version) {
+  const { engines } = require(path.join(__dirname, "..", "package.json"));
+  const minimum = Number(/^>=\s*(\d+)/.exec(engines.node)?.[1]);
+  if (!minimum) throw new Error(`check-node: engines.node must read ">=N", not ${engines.node}`);
+  if (Number(version.replace(/^v/, "").split(".")[0]) >= minimum) return undefined;
   const lines = Object.keys(NODE_LTS_RELEASES).filter((line) => Number(line) >= minimum);
-  process.stderr.write(
-    `line-call needs Node.js ${lines.join(" or ")} (this is ${process.version}): ` +
-      `export PATH="$(node scripts/node-lts.js ${lines[0]} | tail -n1):$PATH"\n`,
+  return (
+    `line-call needs Node.js ${lines.join(" or ")} (this is ${version}): ` +
+    `export PATH="$(node scripts/node-lts.js ${lines[0]} | tail -n1):$PATH"`
   );
-  process.exit(1);
+}
+
+module.exports = { unsupportedNodeMessage };
+
+if (require.main === module) {
+  const message = unsupportedNodeMessage(process.version);
+  if (message) {
+    process.stderr.write(`${message}\n`);
+    process.exit(1);
+  }
 }
