@@ -22,7 +22,7 @@ export interface LocalStack {
   config: LineCallConfig;
   standin: TwilioStandin;
   webhook: LocalWebhook;
-  /** Environment for the Pulumi CLI: file backend here, passphrase, the stand-in's token. */
+  /** Environment for the Pulumi CLI: file backend here, passphrase, no plugin downloads, the stand-in's token. */
   pulumiEnv: Record<string, string>;
   close(): Promise<void>;
 }
@@ -117,6 +117,10 @@ export async function startLocalStack(
       PULUMI_BACKEND_URL: `file://${root}`,
       PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,
       PULUMI_SKIP_UPDATE_CHECK: "true",
+      // The local stack declares no AWS resource, yet the CLI would try to download the plugin of
+      // every @pulumi/* package in package.json (@pulumi/aws: a large download, or seconds of
+      // failed lookups offline) before each preview and update. It needs none beyond its own.
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
     },
     close: async () => {

@@ -81,6 +81,31 @@ export function pulumiOnPath(): string | undefined {
   return undefined;
 }
 
+/** No `pulumi` can be had here without the user's help; `fix` is the one command that gives one. */
+export class PulumiUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Pulumi's installer at the locked version: a `pulumi` without Go. */
+export function installPulumiCommand(version: string): string {
+  return `curl -fsSL https://get.pulumi.com | sh -s -- --version ${version} && export PATH="$HOME/.pulumi/bin:$PATH"`;
+}
+
+/**
+ * The directory of the `pulumi` to run, found the one way `npm run pulumi-cli`, `npm run local`
+ * and the real-CLI tests all use: the one on PATH (unless LINE_CALL_BUILD_PULUMI is set), else the
+ * toolchain built from Go modules, built now when it is not there yet.
+ */
+export function findOrBuildPulumi(root = PROJECT_ROOT): string {
+  const onPath = process.env.LINE_CALL_BUILD_PULUMI ? undefined : pulumiOnPath();
+  return onPath ?? ensureToolchain(lockedPulumiVersion(root));
+}
+
 function run(command: string, args: string[], options: ExecFileSyncOptions = {}): string {
   return execFileSync(command, args, {
     encoding: "utf8",
@@ -169,10 +194,11 @@ export function ensureToolchain(version: string): string {
   if (TOOLCHAIN_FILES.every((file) => existsSync(path.join(bin, file)))) return bin;
 
   try {
-    run("go", ["version"]);
+    run("go", ["version"], { stdio: "ignore" });
   } catch {
-    throw new Error(
-      "Go is needed to build the Pulumi CLI here (or install Pulumi: https://www.pulumi.com/docs/install/).",
+    throw new PulumiUnavailableError(
+      "no pulumi on PATH, and no Go 1.26 to build one here",
+      installPulumiCommand(version),
     );
   }
   const home = path.dirname(bin);

@@ -135,7 +135,8 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const refusedRetryMs = options.signatureRefusedRetryMs ?? SIGNATURE_REFUSED_RETRY_MS;
   const log = options.log ?? (() => {});
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
   let attempts = 0;
   let problem = "no attempt made";
   /** When the signed calls started being refused with 403 (undefined while they are not). */
@@ -168,7 +169,10 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
     if (refusedSince !== undefined && Date.now() + retryDelayMs > refusedSince + refusedRetryMs) {
       break;
     }
-    log(`attempt ${attempts}: ${problem}; retrying`);
+    const elapsed = Math.round((Date.now() - started) / 1000);
+    log(
+      `attempt ${attempts} (${elapsed} s of ${timeoutMs / 1000} s): ${problem}; retrying in ${retryDelayMs / 1000} s`,
+    );
     await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
   }
   return {
@@ -197,7 +201,12 @@ export const WEBHOOK_SMOKE_TEST_SCHEMA: Schema = {
   },
 };
 
-/** Runs the test with the configured auth token; throws its one-line summary when it fails. */
+/**
+ * Runs the test with the configured auth token; throws its one-line summary when it fails. Each
+ * failed attempt is reported as it happens on the provider's stderr, which the Pulumi CLI shows
+ * live (on the stack's line) and again under Diagnostics: a webhook that is down or refusing is
+ * visible at once, not only when the timeout ends the run.
+ */
 async function passOrThrow(inputs: Props): Promise<Props> {
   const result = await runSmokeTest({
     voiceUrl: inputs.voiceUrl as string,
@@ -205,6 +214,7 @@ async function passOrThrow(inputs: Props): Promise<Props> {
     accountSid: (inputs.accountSid as string) || undefined,
     timeoutMs: (inputs.timeoutSeconds as number) * 1000,
     authTokenName: "twilio:authToken (or TWILIO_AUTH_TOKEN)",
+    log: (line) => process.stderr.write(`webhook smoke test ${line}\n`),
   });
   if (!result.ok) throw new Error(result.summary);
   return { ...inputs, passed: true, attempts: result.attempts, summary: result.summary };

@@ -5,25 +5,38 @@
 // Ctrl-C, so you can flip lineConnected, preview, refresh and run `pulumi up` again.
 //
 //   npm run local                 # start both, then pulumi up --stack local (asks to confirm)
-//   npm run local -- --yes        # … without the confirmation prompt
+//   npm run local -- --yes        # … without the confirmation prompt, then stop both and exit
 //   npm run local -- --no-up      # only start both; print the commands to run yourself
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { LOCAL_STACK, PROJECT_ROOT, startLocalStack } from "../devkit/localStack";
-import { ensureToolchain, lockedPulumiVersion, pulumiOnPath } from "../devkit/pulumiToolchain";
+import { findOrBuildPulumi, PulumiUnavailableError } from "../devkit/pulumiToolchain";
 
-/**
- * The directory of the `pulumi` to run: the one on PATH, else the toolchain `npm run pulumi-cli`
- * builds from Go modules (built now if it is not there yet), else undefined.
- */
-function pulumiDir(log: (line: string) => void): string | undefined {
+/** The directory of the `pulumi` to run (see findOrBuildPulumi), or why there is none. */
+function pulumiDir(): { bin: string } | { problem: string } {
   try {
-    return pulumiOnPath() ?? ensureToolchain(lockedPulumiVersion(PROJECT_ROOT));
+    return { bin: findOrBuildPulumi(PROJECT_ROOT) };
   } catch (error) {
-    log(`No pulumi on PATH, and it could not be built here: ${(error as Error).message}`);
-    return undefined;
+    const fix =
+      error instanceof PulumiUnavailableError
+        ? error.fix
+        : "install Pulumi (https://www.pulumi.com/docs/install/)";
+    return { problem: `No Pulumi CLI: ${(error as Error).message}. To get one: ${fix}` };
   }
+}
+
+/** A value as a shell word: as it is when that is safe, else single-quoted. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]*$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/** The lines that give a second terminal this run's environment and `pulumi`. */
+function environmentLines(env: Record<string, string>, bin: string | undefined): string[] {
+  return [
+    ...Object.entries(env).map(([key, value]) => `  export ${key}=${shellWord(value)}`),
+    ...(bin ? [`  export PATH=${shellWord(bin)}:"$PATH"`] : []),
+  ];
 }
 
 /**
@@ -49,7 +62,6 @@ async function main(): Promise<void> {
   });
   const stack = await startLocalStack();
   console.log(`Twilio stand-in: ${stack.standin.url}   webhook: ${stack.webhook.url}`);
-  const exports = Object.entries(stack.pulumiEnv).map(([k, v]) => `  export ${k}=${v}`);
   const stop = () => {
     console.log("\nStopping the stand-in and the webhook.");
     stack.close().then(() => process.exit(0));
@@ -57,27 +69,28 @@ async function main(): Promise<void> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 
-  const bin = flags["no-up"] ? undefined : pulumiDir((line) => console.log(line));
-  if (bin === undefined) {
-    if (!flags["no-up"])
-      console.log("Install the Pulumi CLI (https://www.pulumi.com/docs/install/) to go on.");
+  const found = pulumiDir();
+  if ("problem" in found) console.log(found.problem);
+  const bin = "bin" in found ? found.bin : undefined;
+  if (!bin || flags["no-up"]) {
     console.log(
       [
         "In another terminal, from this folder:",
-        ...exports,
+        ...environmentLines(stack.pulumiEnv, bin),
         `  pulumi stack select --create ${LOCAL_STACK} --secrets-provider passphrase`,
         `  pulumi up --stack ${LOCAL_STACK} --refresh`,
         "Ctrl-C here stops both servers.",
       ].join("\n"),
     );
-    if (flags.yes) {
+    if (flags.yes && !bin) {
       await stack.close();
       process.exit(1);
     }
     return;
   }
   // The stand-in starts empty each time: --refresh lets Pulumi notice and create everything again.
-  const nonInteractive = flags.yes ? ["--yes", "--non-interactive"] : [];
+  // With --yes nobody reviews a preview, so the update skips it and runs the program once.
+  const nonInteractive = flags.yes ? ["--yes", "--skip-preview", "--non-interactive"] : [];
   const steps: string[][] = [
     ["stack", "select", "--create", LOCAL_STACK, "--secrets-provider", "passphrase"],
     ["up", "--stack", LOCAL_STACK, "--refresh", ...nonInteractive],
@@ -101,10 +114,10 @@ async function main(): Promise<void> {
     [
       "",
       "The stand-in and the webhook keep running. To try more, in another terminal:",
-      ...exports,
-      `  export PATH=${bin}:$PATH`,
+      ...environmentLines(stack.pulumiEnv, bin),
       `  pulumi config set lineConnected true --stack ${LOCAL_STACK} && pulumi up --stack ${LOCAL_STACK}`,
       `  pulumi preview --refresh --expect-no-changes --stack ${LOCAL_STACK}`,
+      `  pulumi config set lineConnected false --stack ${LOCAL_STACK}   # Pulumi.local.yaml as committed again`,
       "Ctrl-C here stops both servers.",
     ].join("\n"),
   );

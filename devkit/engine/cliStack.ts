@@ -22,6 +22,7 @@ import { PROVIDERS_PACKAGE } from "../../providers/installed";
 import { buildProvidersModule } from "../../stack/providersModule";
 import { webhookEnvironment } from "../../stack/webhookEnvironment";
 import { localStackConfig, PROJECT_ROOT } from "../localStack";
+import { writePolicyPackLauncher } from "../policyPackLauncher";
 import { pulumiOnPath } from "../pulumiToolchain";
 import {
   DEFAULT_AUTH_TOKEN,
@@ -30,20 +31,29 @@ import {
 } from "../twilio-standin/server";
 
 /**
- * Whether the engine tests run. On CI (CI=true) a missing CLI is a failure, never a skip; on a
- * developer machine they are skipped with a note saying how to enable them.
+ * Set by the real-CLI tests' vitest setup (test/support/realCliSetup.ts) when it could neither
+ * find nor build a `pulumi`: why, and the one command that enables the tests.
+ */
+export const ENGINE_TESTS_SKIPPED = "LINE_CALL_ENGINE_TESTS_SKIPPED";
+
+/**
+ * Whether the engine tests run: whether a `pulumi` is on PATH, where the tests' vitest setup put
+ * the one it found or built. On CI (CI=true) a missing CLI is a failure, never a skip; on a
+ * developer machine they are skipped, and the run ends with a line saying why and what enables them.
  */
 export function engineTestsEnabled(): boolean {
   if (pulumiOnPath()) return true;
   if (process.env.CI === "true") {
     throw new Error(
-      "CI=true but no pulumi on PATH: .ci/run puts `npm run pulumi-cli`'s directory on PATH first",
+      "CI=true but no pulumi on PATH: the real-CLI tests' setup (test/support/realCliSetup.ts) finds or builds one first",
     );
   }
-  console.warn(
-    "Engine tests skipped: no pulumi on PATH. Enable them with\n" +
-      '  export PATH="$(npm run -s pulumi-cli | tail -n1):$PATH"',
-  );
+  if (!process.env[ENGINE_TESTS_SKIPPED]) {
+    console.warn(
+      "Engine tests skipped: no pulumi on PATH. Enable them with\n" +
+        '  export PATH="$(npm run -s pulumi-cli | tail -n1):$PATH"',
+    );
+  }
   return false;
 }
 
@@ -227,28 +237,11 @@ export async function createEngineStack(
 }
 
 /**
- * `--policy-pack` argument for the project's policy pack. Users pass the folder (`--policy-pack
- * policy`), which the CLI starts through the language host's RunPlugin; the language host these
- * machines can build (see devkit/pulumiToolchain.ts) predates RunPlugin, so here the same pack is
- * started as a binary analyzer plugin, which the CLI also accepts: a two-line launcher beside
- * PulumiPolicy.yaml that runs @pulumi/pulumi's own policy-pack runner on the folder, as RunPlugin
- * does. The pack, the analyzer protocol and the CLI's enforcement are the real ones.
+ * `--policy-pack` argument for the project's policy pack: the launcher of policyPackLauncher.ts,
+ * since users' `--policy-pack policy` needs a language host newer than the one built here.
  */
 export function policyPackArgument(stack: EngineStack): string {
-  const policyDir = path.join(stack.project, "policy");
-  const runner = path.join(
-    stack.project,
-    "node_modules",
-    "@pulumi",
-    "pulumi",
-    "cmd",
-    "run-policy-pack",
-  );
-  const launcher = path.join(policyDir, "pulumi-analyzer-policy-launcher");
-  writeFileSync(launcher, `#!/bin/sh\nexec node "${runner}" "$1" "${policyDir}"\n`, {
-    mode: 0o755,
-  });
-  return launcher;
+  return writePolicyPackLauncher(stack.project, stack.dir);
 }
 
 /** Fails with the CLI's own output when a command did not succeed. */

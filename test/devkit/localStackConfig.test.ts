@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { localStackConfig } from "../../devkit/localStack";
+import { withConfigKey } from "../support/stackFileText";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const original = readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8");
@@ -23,9 +24,11 @@ describe("npm run local on an invalid Pulumi.local.yaml", () => {
   });
 
   it("headlines the validation errors, not webhookBaseUrl, when webhookBaseUrl is set", () => {
-    const broken = original
-      .replace(/line-call:forwardTo: .*/, 'line-call:forwardTo: "03-1234-5678"')
-      .replace(/line-call:lineConnected: .*/, "line-call:lineConnected: yes");
+    const broken = withConfigKey(
+      withConfigKey(original, "line-call:forwardTo", "03-1234-5678"),
+      "line-call:lineConnected",
+      "yes",
+    );
     const read = withFile(broken);
     expect(read).toThrow(/^Pulumi\.local\.yaml has 2 problems; nothing was changed:\n {2}- /);
     expect(read).toThrow(/- line-call:lineConnected must be true or false, not "yes"/);
@@ -35,7 +38,11 @@ describe("npm run local on an invalid Pulumi.local.yaml", () => {
 
   it("asks for webhookBaseUrl when the file is otherwise valid but would deploy to AWS", () => {
     const read = withFile(
-      `${original.replace(/ {2}line-call:webhookBaseUrl: .*\n/, "")}  aws:region: ap-northeast-1\n`,
+      withConfigKey(
+        withConfigKey(original, "line-call:webhookBaseUrl", undefined),
+        "aws:region",
+        "ap-northeast-1",
+      ),
     );
     expect(read).toThrow(
       /Pulumi\.local\.yaml must describe an offline stack: set line-call:webhookBaseUrl/,

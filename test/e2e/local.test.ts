@@ -1,6 +1,7 @@
 // The README's main job on a fresh machine: `npm run local -- --yes` runs the offline stack end to
-// end (stand-in, local webhook, file backend, `pulumi up`, outputs printed) and exits. With no
-// pulumi on PATH it uses the toolchain `npm run pulumi-cli` provides.
+// end (stand-in, local webhook, file backend, `pulumi up`, outputs printed) and exits, leaving
+// Pulumi.local.yaml as it found it. With no pulumi on PATH it uses the toolchain
+// `npm run pulumi-cli` provides.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,12 +22,10 @@ describe.runIf(enabled)("npm run local -- --yes with the real CLI", () => {
     // Free ports, so it never meets another run (or a developer's own npm run local).
     const stackFile = path.join(project, "Pulumi.local.yaml");
     const [standinPort, webhookPort] = [await freePort(), await freePort()];
-    writeFileSync(
-      stackFile,
-      readFileSync(stackFile, "utf8")
-        .replace("http://127.0.0.1:4010", `http://127.0.0.1:${standinPort}`)
-        .replace("http://127.0.0.1:4011", `http://127.0.0.1:${webhookPort}`),
-    );
+    const stackFileBefore = readFileSync(stackFile, "utf8")
+      .replace("http://127.0.0.1:4010", `http://127.0.0.1:${standinPort}`)
+      .replace("http://127.0.0.1:4011", `http://127.0.0.1:${webhookPort}`);
+    writeFileSync(stackFile, stackFileBefore);
     // Without the toolchain's directory on PATH, local.ts must find the toolchain itself.
     const toolchain = toolchainBin(lockedPulumiVersion());
     const onPath = pulumiOnPath();
@@ -44,12 +43,8 @@ describe.runIf(enabled)("npm run local -- --yes with the real CLI", () => {
       [path.join(project, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/local.ts", "--yes"],
       {
         cwd: project,
-        env: {
-          ...env,
-          PATH,
-          PULUMI_HOME: path.join(dir, "home"),
-          PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        },
+        // No PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION here: local.ts sets it itself.
+        env: { ...env, PATH, PULUMI_HOME: path.join(dir, "home") },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
@@ -65,5 +60,9 @@ describe.runIf(enabled)("npm run local -- --yes with the real CLI", () => {
     expect(code).toBe(0);
     expect(output).toMatch(/sipUri\s*:\s*"sip:line-call-local\.sip\.twilio\.com"/);
     expect(output).toMatch(/\+ \d+ created/);
+    // Nobody reviews a preview under --yes: the program runs once, for the update.
+    expect(output).not.toContain("Previewing update");
+    // pulumi stack init and up found the committed file already in the CLI's own style.
+    expect(readFileSync(stackFile, "utf8")).toBe(stackFileBefore);
   }, 300_000);
 });

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { validateStackFile } from "../../scripts/validate";
+import { withConfigKey } from "../support/stackFileText";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TOKEN = "c0ffee00c0ffee00c0ffee00c0ffee00";
@@ -37,7 +38,7 @@ describe("npm run validate", () => {
   it("counts an encrypted auth token as set", () => {
     writeFileSync(
       path.join(dir, "Pulumi.secret.yaml"),
-      `${prod}\n  twilio:authToken:\n    secure: v1:abc:def\n`,
+      withConfigKey(prod, "twilio:authToken", { secure: "v1:abc:def" }),
     );
     expect(validateStackFile("secret", dir, {}).errors).toEqual([]);
   });
