@@ -2,7 +2,11 @@
 // (those, with their forms and defaults, live in model/callSettings.ts), the whole environment a
 // deployed function gets, and the routes it serves. The stack imports this module (never the
 // handler) to fill the Lambda function's environment and wire the SIP domain's URLs.
-import { type CallSettingsEnvironment, environmentSizeProblem } from "../model/callSettings";
+import {
+  type CallSettingsEnvironment,
+  environmentSizeProblem,
+  UNKNOWN_ENVIRONMENT_VALUE,
+} from "../model/callSettings";
 import { TWILIO_SETTINGS } from "../model/twilio";
 
 /** The variables besides the call settings: where the auth token comes from, the public base URL. */
@@ -19,12 +23,6 @@ export const WEBHOOK_ENV = {
    */
   authTokenVersion: "TWILIO_AUTH_TOKEN_VERSION",
 } as const;
-
-/**
- * SSM numbers a parameter's versions from 1 up; the config check reserves this many digits for the
- * version, which is only known once the parameter is written.
- */
-export const AUTH_TOKEN_VERSION_RESERVE = "9".repeat(10);
 
 /** Everything the deployed function's environment holds: the call settings and the token's place. */
 export function functionEnvironment(
@@ -48,7 +46,7 @@ export function functionEnvironmentProblem(
   label: Parameters<typeof environmentSizeProblem>[1],
 ): string | undefined {
   return environmentSizeProblem(
-    functionEnvironment(callSettings, { parameterName, version: AUTH_TOKEN_VERSION_RESERVE }),
+    functionEnvironment(callSettings, { parameterName, version: UNKNOWN_ENVIRONMENT_VALUE }),
     label,
   );
 }

@@ -249,6 +249,12 @@ export function callSettingsEnvironment(settings: CallSettings): CallSettingsEnv
  */
 export const LAMBDA_ENVIRONMENT_MAX_BYTES = 4096;
 
+/**
+ * Stands in for a value known only once deployed (the token parameter's version, a whole number)
+ * when an environment's size is judged before: as long as such a value will ever be.
+ */
+export const UNKNOWN_ENVIRONMENT_VALUE = "9".repeat(10);
+
 /** The bytes an environment takes against `LAMBDA_ENVIRONMENT_MAX_BYTES`. */
 export function environmentBytes(env: Readonly<Record<string, string>>): number {
   let bytes = 0;

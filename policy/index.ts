@@ -6,8 +6,10 @@ import {
   checkHttpsWebhookUrls,
   checkIpListSize,
   checkIpRangeWidth,
+  checkWebhookCallSettings,
   IP_ADDRESS_TYPE,
   type IpRangeWidthConfig,
+  LAMBDA_FUNCTION_TYPE,
   POLICY_NAMES,
   SIP_DOMAIN_TYPE,
   type Violation,
@@ -42,6 +44,16 @@ new PolicyPack("line-call", {
       validateResource: (args, reportViolation) => {
         if (args.type !== SIP_DOMAIN_TYPE) return;
         for (const message of checkHttpsWebhookUrls(args.props)) reportViolation(message);
+      },
+    },
+    {
+      name: POLICY_NAMES.webhookCallSettings,
+      description:
+        "The webhook function's call settings are ones the webhook accepts (model/callSettings.ts), " +
+        "and its environment fits Lambda's 4 KB.",
+      validateResource: (args, reportViolation) => {
+        if (args.type !== LAMBDA_FUNCTION_TYPE) return;
+        for (const message of checkWebhookCallSettings(args.props)) reportViolation(message);
       },
     },
     {

@@ -6,6 +6,13 @@
 // that is not known yet (e.g. the SID of a list that will be created). Every read here goes
 // through `readProp`, so an unknown value means "can't judge that field yet", never a policy
 // that is skipped as a whole.
+import {
+  CALL_SETTINGS,
+  callSettingsFromEnvironment,
+  environmentSizeProblem,
+  parseCallSettings,
+  UNKNOWN_ENVIRONMENT_VALUE,
+} from "../model/callSettings";
 import { cidrPrefixProblem } from "../model/lineIpAddresses";
 import { projectKey } from "../model/project";
 import { MAX_IPS_PER_LIST } from "../model/twilio";
@@ -28,12 +35,16 @@ export const WEBHOOK_URL_INPUTS = [
   "voiceStatusCallbackUrl",
 ] as const;
 
+/** The AWS Lambda function type; the webhook is the one whose environment holds the call settings. */
+export const LAMBDA_FUNCTION_TYPE = "aws:lambda/function:Function";
+
 /** Policy names (stable: they appear in `--policy-pack-config` files and in preview output). */
 export const POLICY_NAMES = {
   ipRangeWidth: "line-ip-range-at-most-24",
   ipListSize: "line-ip-list-at-most-100",
   httpsWebhooks: "sip-domain-webhooks-https",
   authCallsMapping: "sip-domain-one-auth-calls-ip-list",
+  webhookCallSettings: "webhook-call-settings-valid",
 } as const;
 
 export interface IpRangeWidthConfig {
@@ -127,6 +138,45 @@ export function checkHttpsWebhookUrls(props: Record<string, unknown>): string[] 
       );
     }
   }
+  return problems;
+}
+
+/**
+ * The environment variables of a Lambda function's inputs, those not known yet (a preview) standing
+ * in at the longest they will be; undefined when the function has none.
+ */
+function functionVariables(props: Record<string, unknown>): Record<string, string> | undefined {
+  const environment = readProp(props, "environment");
+  if (!environment.known || typeof environment.value !== "object" || environment.value === null) {
+    return undefined;
+  }
+  const variables = readProp(environment.value as Record<string, unknown>, "variables");
+  if (!variables.known || typeof variables.value !== "object" || variables.value === null) {
+    return undefined;
+  }
+  const raw = variables.value as Record<string, unknown>;
+  const known: Record<string, string> = {};
+  for (const name of Object.keys(raw)) {
+    const value = readProp(raw, name);
+    known[name] =
+      value.known && typeof value.value === "string" ? value.value : UNKNOWN_ENVIRONMENT_VALUE;
+  }
+  return known;
+}
+
+/**
+ * Rule: the webhook function (a Lambda function whose environment holds any call setting) gets
+ * settings it accepts, judged by the same contract it reads them with, and an environment that
+ * fits Lambda's 4 KB.
+ */
+export function checkWebhookCallSettings(props: Record<string, unknown>): string[] {
+  const variables = functionVariables(props);
+  const settingNames = Object.values(CALL_SETTINGS).map((setting) => setting.env as string);
+  if (!variables || !settingNames.some((name) => name in variables)) return [];
+  const input = callSettingsFromEnvironment(variables);
+  const problems = [...parseCallSettings(input).problems];
+  const size = environmentSizeProblem(variables, input.label);
+  if (size) problems.push(size);
   return problems;
 }
 
