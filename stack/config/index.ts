@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CallSettings } from "../../model/callSettings";
 import type { LineIpAddress } from "../../model/lineIpAddresses";
-import { TWILIO_SETTINGS } from "../../model/twilio";
+import { resolveTwilioSetting } from "../../model/twilio";
 import { readCall } from "./call";
 import { readDomain } from "./domain";
 import { readHosting } from "./hosting";
@@ -97,26 +97,22 @@ export function readStackConfig(source: ConfigSource = currentConfigSource()): L
 }
 
 /**
- * The Twilio auth token as a Pulumi secret: from `twilio:authToken` (always a secret there) or,
- * failing that, TWILIO_AUTH_TOKEN, wrapped so it is encrypted wherever it lands in the state.
+ * The Twilio auth token as a Pulumi secret, resolved as the providers resolve it
+ * (`resolveTwilioSetting`: `twilio:authToken`, else TWILIO_AUTH_TOKEN), wrapped so it is
+ * encrypted wherever it lands in the state.
  */
 export function twilioAuthToken(
   source: ConfigSource = currentConfigSource(),
 ): pulumi.Output<string> {
   const fromConfig = new pulumi.Config("twilio").getSecret("authToken");
-  const fromEnv = source.env[TWILIO_SETTINGS.authToken.env] ?? "";
   return pulumi.secret(
     pulumi
       .output(fromConfig)
-      .apply((value) => (value && value.trim() !== "" ? value : fromEnv).trim()),
+      .apply((value) => resolveTwilioSetting("authToken", () => value, source.env) ?? ""),
   );
 }
 
-/** The account SID as the providers resolve it (config first, then TWILIO_ACCOUNT_SID). */
+/** The account SID as the providers resolve it (`resolveTwilioSetting`). */
 export function twilioAccountSid(source: ConfigSource = currentConfigSource()): string {
-  return (
-    source.values[TWILIO_SETTINGS.accountSid.config] ??
-    source.env[TWILIO_SETTINGS.accountSid.env] ??
-    ""
-  ).trim();
+  return resolveTwilioSetting("accountSid", (key) => source.values[key], source.env) ?? "";
 }

@@ -2,7 +2,7 @@
 // each concern (domain, forwarding, call, hosting, Twilio) reads through one reader, and the
 // caller reports all of their problems together.
 import { PROJECT, projectKey } from "../../model/project";
-import { TWILIO_SETTINGS, type TwilioSetting } from "../../model/twilio";
+import { resolveTwilioSetting, type TwilioSetting } from "../../model/twilio";
 import { type ConfigSource, PROJECT_KEYS, type ProjectKey, type ProjectKeySpec } from "./keys";
 
 export class ConfigReader {
@@ -46,11 +46,9 @@ export class ConfigReader {
     return /^-?\d+$/.test(value) ? Number(value) : undefined;
   }
 
-  /** A Twilio setting as the providers resolve it: config first, then the environment. */
+  /** A Twilio setting as the providers resolve it (`resolveTwilioSetting`). */
   twilio(name: TwilioSetting): string | undefined {
-    const { config, env } = TWILIO_SETTINGS[name];
-    const value = this.source.values[config] ?? this.source.env[env];
-    return value === undefined || value.trim() === "" ? undefined : value.trim();
+    return resolveTwilioSetting(name, (key) => this.source.values[key], this.source.env);
   }
 
   /** Reports every `line-call:` key that is not a setting, with the closest one when near. */
