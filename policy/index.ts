@@ -4,6 +4,8 @@ import { PolicyPack, type ReportViolation } from "@pulumi/policy";
 import {
   checkAuthCallsMapping,
   checkHttpsWebhookUrls,
+  checkIpEntriesDistinct,
+  checkIpEntryPublic,
   checkIpListSize,
   checkIpRangeWidth,
   checkWebhookCallSettings,
@@ -36,6 +38,21 @@ new PolicyPack("line-call", {
         const config = args.getConfig<IpRangeWidthConfig>();
         for (const message of checkIpRangeWidth(args.props, config)) reportViolation(message);
       },
+    },
+    {
+      name: POLICY_NAMES.ipEntriesPublic,
+      description:
+        "LINE IP entries are public internet addresses (not private, loopback, shared, multicast or reserved space).",
+      validateResource: (args, reportViolation) => {
+        if (args.type !== IP_ADDRESS_TYPE) return;
+        for (const message of checkIpEntryPublic(args.props)) reportViolation(message);
+      },
+    },
+    {
+      name: POLICY_NAMES.ipEntriesDistinct,
+      description: "No two entries of one IP access control list share addresses.",
+      validateStack: (args, reportViolation) =>
+        report(checkIpEntriesDistinct(args.resources), reportViolation),
     },
     {
       name: POLICY_NAMES.httpsWebhooks,

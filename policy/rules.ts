@@ -13,7 +13,13 @@ import {
   parseCallSettings,
   UNKNOWN_ENVIRONMENT_VALUE,
 } from "../model/callSettings";
-import { cidrPrefixProblem } from "../model/lineIpAddresses";
+import {
+  cidrPrefixProblem,
+  isIPv4,
+  nonPublicRangeProblem,
+  overlapProblem,
+  rangesOverlap,
+} from "../model/lineIpAddresses";
 import { projectKey } from "../model/project";
 import { MAX_IPS_PER_LIST } from "../model/twilio";
 
@@ -45,6 +51,8 @@ export const POLICY_NAMES = {
   httpsWebhooks: "sip-domain-webhooks-https",
   authCallsMapping: "sip-domain-one-auth-calls-ip-list",
   webhookCallSettings: "webhook-call-settings-valid",
+  ipEntriesPublic: "line-ip-entries-public",
+  ipEntriesDistinct: "line-ip-entries-no-overlap",
 } as const;
 
 export interface IpRangeWidthConfig {
@@ -111,6 +119,26 @@ export function checkIpRangeWidth(
   const ip = readProp(props, "ipAddress");
   const shown = ip.known && typeof ip.value === "string" ? ip.value : "(address not known yet)";
   const problem = wideRangeProblem(shown, length, config);
+  return problem ? [problem] : [];
+}
+
+/** An IpAddress's range once its address and prefix are known (Twilio stores no prefix as 32). */
+function knownRange(
+  props: Record<string, unknown>,
+): { ip: string; cidrPrefixLength: number } | undefined {
+  const ip = readProp(props, "ipAddress");
+  const prefix = readProp(props, "cidrPrefixLength");
+  if (!ip.known || typeof ip.value !== "string" || !prefix.known) return undefined;
+  const cidrPrefixLength = prefix.value === undefined ? 32 : prefix.value;
+  if (typeof cidrPrefixLength !== "number" || cidrPrefixProblem(cidrPrefixLength)) return undefined;
+  // An address the provider's own check refuses is that check's to report.
+  return isIPv4(ip.value) ? { ip: ip.value, cidrPrefixLength } : undefined;
+}
+
+/** Rule: an IpAddress entry is public internet space (the program's own rule, checked again). */
+export function checkIpEntryPublic(props: Record<string, unknown>): string[] {
+  const range = knownRange(props);
+  const problem = range && nonPublicRangeProblem(range.ip, range.cidrPrefixLength);
   return problem ? [problem] : [];
 }
 
@@ -226,6 +254,29 @@ function entriesByList(resources: StackResource[]): Map<string, StackResource[]>
     byList.set(key, [...(byList.get(key) ?? []), address]);
   }
   return byList;
+}
+
+/** Stack rule: no two entries of one list share addresses (the program's own rule, checked again). */
+export function checkIpEntriesDistinct(resources: StackResource[]): Violation[] {
+  const violations: Violation[] = [];
+  for (const entries of entriesByList(resources).values()) {
+    const seen: Array<{ entry: StackResource; range: { ip: string; cidrPrefixLength: number } }> =
+      [];
+    for (const entry of entries) {
+      const range = knownRange(entry.props);
+      if (!range) continue;
+      const other = seen.find((s) => rangesOverlap(s.range, range));
+      if (other) {
+        violations.push({
+          urn: entry.urn,
+          message: `IP address ${entry.name}: ${overlapProblem(range, other.range, other.entry.name)}`,
+        });
+      } else {
+        seen.push({ entry, range });
+      }
+    }
+  }
+  return violations;
 }
 
 /** Stack rule: at most 100 IpAddress entries per access control list (Twilio error 21237). */

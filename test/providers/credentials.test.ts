@@ -227,7 +227,8 @@ describe("one precedence for every reader of a Twilio setting", () => {
       .up({ friendlyName: `precedence-${counter}` })
       .then(() => acl.outputs.accountSid as string)
       .catch((error: Error) => error.message);
-    if (expected === undefined) expect(result).toMatch(/Twilio account SID missing: set twilio:accountSid/);
+    if (expected === undefined)
+      expect(result).toMatch(/Twilio account SID missing: set twilio:accountSid/);
     else expect(result).toBe(expected);
     if (expected !== undefined) await acl.destroy();
   });

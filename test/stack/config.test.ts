@@ -190,6 +190,11 @@ describe("validateConfig", () => {
       { "line-call:lineConected": "true" },
       /line-call:lineConected is not a line-call setting: did you mean line-call:lineConnected\?/,
     ],
+    [
+      "a misspelt Twilio key",
+      { "twilio:acountSid": "AC0123456789abcdef0123456789abcdef" },
+      /twilio:acountSid is not a twilio setting: did you mean twilio:accountSid\?/,
+    ],
     ["no account SID", { "twilio:accountSid": undefined }, /twilio:accountSid is not set/],
     [
       "an API key as account SID",
