@@ -2,6 +2,7 @@
 // anything is declared), hosts the TwiML webhook on AWS unless `webhookBaseUrl` names your own,
 // smoke-tests it, and wires the SIP domain's Request URL to it once `lineConnected` is true.
 import * as pulumi from "@pulumi/pulumi";
+import { callSettingsEnvironment } from "./model/callSettings";
 import { AwsTwimlWebhook } from "./stack/awsWebhook";
 import { readStackConfig, twilioAccountSid, twilioAuthToken } from "./stack/config";
 import { buildLambdaBundle } from "./stack/lambdaBundle";
@@ -10,7 +11,6 @@ import { connectionNames } from "./stack/naming";
 import { nextStepFor } from "./stack/outputs";
 import { ensureProvidersModule } from "./stack/providersModule";
 import { afterSmokeTest, WebhookSmokeTest } from "./stack/smokeTest";
-import { webhookEnvironment } from "./stack/webhookEnvironment";
 import { webhookUrls } from "./stack/webhookUrls";
 
 const config = readStackConfig();
@@ -26,7 +26,7 @@ if (config.webhookBaseUrl === undefined) {
   // Hosted here: the config check made sure an auth token is set.
   const authToken = twilioAuthToken();
   const bundle = buildLambdaBundle();
-  const environment = webhookEnvironment(config);
+  const environment = callSettingsEnvironment(config.call);
   const webhook = new AwsTwimlWebhook("webhook", {
     bundle,
     authToken,

@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { type LocalWebhook, startLocalWebhook } from "../lambda/localAdapter";
+import { callSettingsEnvironment } from "../model/callSettings";
 import { ConfigError, type LineCallConfig, validateConfig } from "../stack/config";
-import { webhookEnvironment } from "../stack/webhookEnvironment";
 import { configSource, loadProjectDefaults, parseStackConfig } from "./stackFile";
 import {
   DEFAULT_AUTH_TOKEN,
@@ -97,7 +97,7 @@ export async function startLocalStack(
       startLocalWebhook({
         port: webhookPort,
         env: {
-          ...webhookEnvironment(config),
+          ...callSettingsEnvironment(config.call),
           TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
           // Twilio signs the URL as configured on the domain: the webhookBaseUrl.
           PUBLIC_BASE_URL: config.webhookBaseUrl,

@@ -19,24 +19,49 @@ export function stackNameOf(fileName: string): string | undefined {
 
 export type StackConfig = Record<string, unknown>;
 
+/** A stack file as far as the tools read it. */
+export interface StackFile {
+  config: StackConfig;
+  /** The passphrase secrets provider's salt; absent for other providers or without secrets. */
+  encryptionSalt?: string;
+}
+
 /** The `config:` block of a stack file; throws with the file name when it is not valid YAML. */
 export function parseStackConfig(text: string, fileName: string): StackConfig {
+  return parseStackFile(text, fileName).config;
+}
+
+/** A stack file's config and encryption salt; throws with the file name when it is not valid YAML. */
+export function parseStackFile(text: string, fileName: string): StackFile {
   let document: unknown;
   try {
     document = parse(text);
   } catch (error) {
     throw new Error(`${fileName} is not valid YAML: ${(error as Error).message}`);
   }
-  if (document === null || document === undefined) return {};
+  if (document === null || document === undefined) return { config: {} };
   if (typeof document !== "object" || Array.isArray(document)) {
     throw new Error(`${fileName} must be a YAML mapping with a config: block`);
   }
-  const config = (document as { config?: unknown }).config;
-  if (config === undefined || config === null) return {};
+  const { config, encryptionsalt } = document as { config?: unknown; encryptionsalt?: unknown };
+  const salt = typeof encryptionsalt === "string" ? { encryptionSalt: encryptionsalt } : {};
+  if (config === undefined || config === null) return { config: {}, ...salt };
   if (typeof config !== "object" || Array.isArray(config)) {
     throw new Error(`${fileName}: config must be a mapping of key: value`);
   }
-  return config as StackConfig;
+  return { config: config as StackConfig, ...salt };
+}
+
+/** The encrypted values of a stack file's config, by their full key. */
+export function encryptedValues(config: StackConfig): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (value !== null && typeof value === "object" && "secure" in value) {
+      const full = key.includes(":") ? key : projectKey(key);
+      secrets[full] = String((value as { secure: unknown }).secure);
+    }
+  }
+  return secrets;
 }
 
 /** Project defaults declared in Pulumi.yaml's `config:` block (`key: {default: …}`). */
@@ -100,21 +125,23 @@ const ENCRYPTED_PLACEHOLDER = "0".repeat(32);
 /**
  * A stack file's config the way the Pulumi CLI hands it to the program, for the program's own
  * `validateConfig`: project defaults under the file's values, every key as `namespace:key`, lists
- * and objects as JSON. Encrypted (`secure:`) values cannot be read without the stack's
- * passphrase, so they count as set and secret, and are not checked for their format.
+ * and objects as JSON. Encrypted (`secure:`) values are taken from `decrypted` when given
+ * (devkit/stackSecrets.ts); otherwise they count as set and secret, and are not checked for their
+ * format.
  */
 export function configSource(
   stack: string,
   config: StackConfig,
   defaults: StackConfig,
   env: ConfigSource["env"],
+  decrypted: Record<string, string> = {},
 ): ConfigSource {
   const values: Record<string, string> = {};
   const secretKeys = new Set<string>();
   for (const [key, value] of Object.entries({ ...defaults, ...config })) {
     const full = key.includes(":") ? key : projectKey(key);
     if (value !== null && typeof value === "object" && "secure" in value) {
-      values[full] = ENCRYPTED_PLACEHOLDER;
+      values[full] = decrypted[full] ?? ENCRYPTED_PLACEHOLDER;
       secretKeys.add(full);
     } else if (value !== undefined && value !== null) {
       values[full] = typeof value === "string" ? value : JSON.stringify(value);

@@ -1,22 +1,16 @@
-// The webhook's settings contract: the environment variables it reads, the forwarding target they
-// describe, their defaults and accepted forms, and the routes it serves. The stack imports this
-// module (never the handler) to fill the Lambda function's environment and wire the SIP domain's
-// URLs, so what `pulumi up` accepts is exactly what the webhook accepts.
+// The webhook's deployment contract: the environment variables it reads besides the call settings
+// (those, with their forms and defaults, live in model/callSettings.ts), the whole environment a
+// deployed function gets, and the routes it serves. The stack imports this module (never the
+// handler) to fill the Lambda function's environment and wire the SIP domain's URLs.
+import {
+  type CallSettingsEnvironment,
+  environmentSizeProblem,
+  UNKNOWN_ENVIRONMENT_VALUE,
+} from "../model/callSettings";
 import { TWILIO_SETTINGS } from "../model/twilio";
 
-/** The call settings, each under the environment variable the webhook reads it from. */
-export const CALL_SETTINGS_ENV = {
-  forwardTo: "FORWARD_TO",
-  callerId: "CALLER_ID",
-  greeting: "GREETING",
-  sayLanguage: "SAY_LANGUAGE",
-  dialTimeout: "DIAL_TIMEOUT",
-  unavailableMessage: "UNAVAILABLE_MESSAGE",
-} as const;
-
-/** The other variables: where the auth token comes from, and the public base URL. */
+/** The variables besides the call settings: where the auth token comes from, the public base URL. */
 export const WEBHOOK_ENV = {
-  ...CALL_SETTINGS_ENV,
   /** The URL Twilio calls when it is not the API's own (a custom domain); Twilio signs it. */
   publicBaseUrl: "PUBLIC_BASE_URL",
   /** The auth token itself (local runs and tests). */
@@ -30,32 +24,31 @@ export const WEBHOOK_ENV = {
   authTokenVersion: "TWILIO_AUTH_TOKEN_VERSION",
 } as const;
 
-export type CallSettingsEnvName = (typeof CALL_SETTINGS_ENV)[keyof typeof CALL_SETTINGS_ENV];
-/** The call settings as environment variables (what the stack gives the function). */
-export type CallSettingsEnvironment = Record<CallSettingsEnvName, string>;
+/** Everything the deployed function's environment holds: the call settings and the token's place. */
+export function functionEnvironment(
+  callSettings: CallSettingsEnvironment,
+  authToken: { parameterName: string; version: string },
+): Record<string, string> {
+  return {
+    ...callSettings,
+    [WEBHOOK_ENV.authTokenParameter]: authToken.parameterName,
+    [WEBHOOK_ENV.authTokenVersion]: authToken.version,
+  };
+}
 
-/** Where `<Dial>` sends the call: a phone number (`<Number>`) or a PBX's SIP URI (`<Sip>`). */
-export type ForwardTarget = { kind: "number" | "sip"; value: string };
-
-export const DEFAULT_SAY_LANGUAGE = "ja-JP";
-/** Twilio's own default ring time for `<Dial>`. */
-export const DEFAULT_DIAL_TIMEOUT_SECONDS = 30;
-export const MIN_DIAL_TIMEOUT_SECONDS = 5;
-/** Twilio caps `<Dial timeout>` at 600 seconds. */
-export const MAX_DIAL_TIMEOUT_SECONDS = 600;
-export const DEFAULT_UNAVAILABLE_MESSAGE =
-  "申し訳ございません。ただいま電話に出ることができません。しばらくしてから、おかけ直しください。";
-
-export const E164 = /^\+[1-9]\d{4,14}$/;
-// sip:user@host[:port][;params][?headers]; Twilio's <Sip> requires the user part.
-export const SIP_URI = /^sip:[^\s@<>"]+@[^\s@<>"]+$/i;
-// Twilio's <Say> languages look like ja-JP, cmn-CN, en-GB-WLS, or a bare code such as arb.
-export const SAY_LANGUAGE = /^[a-z]{2,3}(-[A-Z]{2}(-[A-Z]{3})?)?$/;
-
-export function parseForwardTarget(raw: string): ForwardTarget | undefined {
-  if (E164.test(raw)) return { kind: "number", value: raw };
-  if (SIP_URI.test(raw)) return { kind: "sip", value: raw };
-  return undefined;
+/**
+ * The problem with a deployed function's environment that would not fit Lambda's 4 KB, judged
+ * before anything is created (AWS would refuse it mid-`up`, after the Twilio side exists).
+ */
+export function functionEnvironmentProblem(
+  callSettings: CallSettingsEnvironment,
+  parameterName: string,
+  label: Parameters<typeof environmentSizeProblem>[1],
+): string | undefined {
+  return environmentSizeProblem(
+    functionEnvironment(callSettings, { parameterName, version: UNKNOWN_ENVIRONMENT_VALUE }),
+    label,
+  );
 }
 
 /** The webhook's routes, relative to its base URL. */
@@ -70,4 +63,5 @@ export const ROUTES = {
   status: "/status",
 } as const;
 
-export type RoutePath = (typeof ROUTES)[keyof typeof ROUTES];
+export type RouteName = keyof typeof ROUTES;
+export type RoutePath = (typeof ROUTES)[RouteName];

@@ -11,9 +11,10 @@
  * missing signature (never TwiML). Broken configuration gives callers the apology, not silence.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { CallSettings } from "../model/callSettings";
 import { type AuthTokenSource, authTokenSettingsProblem, authTokenSource } from "./authToken";
-import { type CallSettings, type Env, readSettings, type SettingsResult } from "./config";
-import { ROUTES, type RoutePath } from "./contract";
+import { type Env, readSettings, type SettingsResult } from "./config";
+import { ROUTES, type RouteName } from "./contract";
 import { type FormParams, headerValue, param, parseTwilioForm } from "./form";
 import { type LogSink, stdoutSink, writeLog } from "./log";
 import { isSignedByTwilio, publicLocation, signedUrl } from "./signature";
@@ -24,7 +25,10 @@ export type WebhookEvent = APIGatewayProxyEventV2;
 export type WebhookResult = APIGatewayProxyStructuredResultV2;
 export type WebhookHandler = (event: WebhookEvent) => Promise<WebhookResult>;
 
-const ROUTE_PATHS = new Set<string>(Object.values(ROUTES));
+/** Each route's name by its path. */
+const ROUTE_BY_PATH = new Map<string, RouteName>(
+  Object.entries(ROUTES).map(([name, path]) => [path, name as RouteName]),
+);
 
 /** Dial outcomes after which the caller should hear UNAVAILABLE_MESSAGE. */
 const UNANSWERED_DIAL_STATUSES = new Set(["busy", "no-answer", "failed"]);
@@ -85,41 +89,49 @@ function callFields(params: FormParams | undefined) {
   };
 }
 
-function answerSignedRequest(
-  route: RoutePath,
-  params: FormParams,
-  call: CallSettings | undefined,
-  base: string,
-): Reply {
-  if (route === ROUTES.fallback) {
-    return twiml("fallback-apology", apologyTwiml(), { errorCode: param(params, "ErrorCode") });
-  }
-  if (route === ROUTES.status) {
-    return {
-      statusCode: 204,
-      decision: "status-logged",
-      detail: {
-        callStatus: param(params, "CallStatus"),
-        callDuration: param(params, "CallDuration"),
-        sequenceNumber: param(params, "SequenceNumber"),
-      },
-    };
-  }
-  if (!call) return twiml("config-error-apology", apologyTwiml());
-  if (route === ROUTES.voice) {
+/** What a signed request to one route is answered with. */
+interface SignedRequest {
+  params: FormParams;
+  /** Absent when the settings are broken (the caller then hears the apology). */
+  call: CallSettings | undefined;
+  /** The webhook's public base URL, for the URLs the TwiML points back at. */
+  base: string;
+}
+
+/**
+ * The answer of every route, one entry per ROUTES name: a route added to the contract without an
+ * answer here fails the type check instead of being answered like another route.
+ */
+const ANSWERS: { [Route in RouteName]: (request: SignedRequest) => Reply } = {
+  voice: ({ params, call, base }) => {
+    if (!call) return twiml("config-error-apology", apologyTwiml());
     const { lineUserId } = lineUserIdFrom(params);
     return twiml(
       `forward-${call.forwardTo.kind}`,
       forwardCallTwiml(call, lineUserId, `${base}${ROUTES.afterDial}`),
     );
-  }
-  const dialCallStatus = param(params, "DialCallStatus");
-  if (dialCallStatus !== undefined && UNANSWERED_DIAL_STATUSES.has(dialCallStatus)) {
-    return twiml("unavailable-message", unavailableTwiml(call), { dialCallStatus });
-  }
-  // Answered and finished, or the caller hung up (canceled): nothing more to say.
-  return twiml("hangup", hangupTwiml(), { dialCallStatus });
-}
+  },
+  afterDial: ({ params, call }) => {
+    if (!call) return twiml("config-error-apology", apologyTwiml());
+    const dialCallStatus = param(params, "DialCallStatus");
+    if (dialCallStatus !== undefined && UNANSWERED_DIAL_STATUSES.has(dialCallStatus)) {
+      return twiml("unavailable-message", unavailableTwiml(call), { dialCallStatus });
+    }
+    // Answered and finished, or the caller hung up (canceled): nothing more to say.
+    return twiml("hangup", hangupTwiml(), { dialCallStatus });
+  },
+  fallback: ({ params }) =>
+    twiml("fallback-apology", apologyTwiml(), { errorCode: param(params, "ErrorCode") }),
+  status: ({ params }) => ({
+    statusCode: 204,
+    decision: "status-logged",
+    detail: {
+      callStatus: param(params, "CallStatus"),
+      callDuration: param(params, "CallDuration"),
+      sequenceNumber: param(params, "SequenceNumber"),
+    },
+  }),
+};
 
 /**
  * Builds a handler with its own settings and token cache: one per Lambda cold start in
@@ -159,8 +171,8 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
       event.rawPath,
       settings.publicBaseUrl,
     );
-    if (!ROUTE_PATHS.has(location.routePath)) return plain(404, "not-found", "Not Found");
-    const route = location.routePath as RoutePath;
+    const route = ROUTE_BY_PATH.get(location.routePath);
+    if (route === undefined) return plain(404, "not-found", "Not Found");
     if (event.requestContext.http.method !== "POST") {
       return {
         ...plain(405, "method-not-allowed", "Method Not Allowed"),
@@ -187,7 +199,7 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
       // Without the token nothing can be verified, and nothing is forwarded; callers hear the
       // apology instead of dead air.
       const reply =
-        route === ROUTES.status
+        route === "status"
           ? { statusCode: 204, decision: "token-unavailable" }
           : twiml("token-unavailable-apology", apologyTwiml());
       return { ...reply, params };
@@ -202,7 +214,7 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
         detail: { signaturePresent: Boolean(signature), signedUrl: url },
       };
     }
-    return { ...answerSignedRequest(route, params, settings.call, location.base), params };
+    return { ...ANSWERS[route]({ params, call: settings.call, base: location.base }), params };
   };
 
   return async (event) => {

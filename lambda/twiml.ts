@@ -5,7 +5,7 @@
  */
 import VoiceResponse = require("twilio/lib/twiml/VoiceResponse");
 
-import type { CallSettings } from "./config";
+import type { CallSettings } from "../model/callSettings";
 
 /** The SIP header that carries the LINE user's ID to the PBX, for screen pop / CRM lookup. */
 export const LINE_USER_ID_SIP_HEADER = "X-LINE-User-Id";
@@ -35,7 +35,7 @@ export function forwardCallTwiml(
 ): string {
   const response = new VoiceResponse();
   if (settings.greeting) {
-    response.say({ language: settings.sayLanguage as SayLanguage }, settings.greeting);
+    response.say({ language: settings.language as SayLanguage }, settings.greeting);
   }
   const dial = response.dial({
     ...(settings.callerId ? { callerId: settings.callerId } : {}),
@@ -53,7 +53,7 @@ export function forwardCallTwiml(
 /** Said when the forwarded leg was not answered (busy, no answer, failed). */
 export function unavailableTwiml(settings: CallSettings): string {
   const response = new VoiceResponse();
-  response.say({ language: settings.sayLanguage as SayLanguage }, settings.unavailableMessage);
+  response.say({ language: settings.language as SayLanguage }, settings.unavailableMessage);
   response.hangup();
   return response.toString();
 }

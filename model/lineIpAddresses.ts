@@ -82,6 +82,75 @@ export function networkAddressIfHostBitsSet(ip: string, prefix: number): string 
   return network === ip ? undefined : network;
 }
 
+/**
+ * The RFC 5737 documentation ranges, which ipaddr.js counts as "reserved": accepted, because the
+ * example stacks and the offline stand-in use them and nothing on the internet can call from them.
+ */
+const DOCUMENTATION_RANGES = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
+
+/**
+ * The problem with a range that is not public internet space (private, loopback, link-local,
+ * shared/CGNAT, multicast, reserved, …), or undefined. LINE's SIP servers are public addresses, so
+ * such an entry is a typo or a placeholder, and would admit calls from inside some network. The
+ * special ranges are ipaddr.js's own table (the one its `range()` names addresses by); a range
+ * that reaches into one anywhere, not only at its ends, is refused.
+ */
+export function nonPublicRangeProblem(ip: string, cidrPrefixLength: number): string | undefined {
+  const IPv4 = ipv4();
+  const entry = { ip, cidrPrefixLength };
+  const documentation = DOCUMENTATION_RANGES.map((range) => IPv4.parseCIDR(range));
+  type Range = [IpAddr.IPv4, number];
+  const special = (IPv4.prototype as unknown as { SpecialRanges: Record<string, Range | Range[]> })
+    .SpecialRanges;
+  for (const [kind, value] of Object.entries(special)) {
+    // One range is stored as [address, bits], several as a list of those.
+    const ranges = (Array.isArray(value[0]) ? value : [value]) as Range[];
+    for (const [address, bits] of ranges) {
+      if (documentation.some(([doc, docBits]) => doc.match(address, docBits) && bits >= docBits)) {
+        continue;
+      }
+      const range = { ip: address.toString(), cidrPrefixLength: bits };
+      if (!rangesOverlap(entry, range)) continue;
+      const inside = cidrPrefixLength >= bits;
+      return (
+        `${ip}/${cidrPrefixLength} ${inside ? "is" : "reaches into"} ${kind} address space ` +
+        `(${range.ip}/${bits}), not the public internet where LINE's SIP servers are: list the ` +
+        "public addresses LINE gave you"
+      );
+    }
+  }
+  return undefined;
+}
+
+/** Whether two ranges share any address (for CIDR blocks: one holds the other's network). */
+export function rangesOverlap(
+  a: { ip: string; cidrPrefixLength: number },
+  b: { ip: string; cidrPrefixLength: number },
+): boolean {
+  const IPv4 = ipv4();
+  const first = IPv4.parse(a.ip);
+  const second = IPv4.parse(b.ip);
+  return first.match(second, b.cidrPrefixLength) || second.match(first, a.cidrPrefixLength);
+}
+
+/**
+ * Why an entry may not share addresses with another of the same list: one already admits the
+ * other's addresses, so removing the narrower one (LINE retiring that server) would not revoke them.
+ */
+export function overlapProblem(
+  entry: { ip: string; cidrPrefixLength: number },
+  other: { ip: string; cidrPrefixLength: number },
+  otherName: string,
+): string {
+  const shown = (e: typeof entry) => `${e.ip}/${e.cidrPrefixLength}`;
+  const inside = entry.cidrPrefixLength >= other.cidrPrefixLength;
+  return (
+    `${shown(entry)} ${inside ? "lies inside" : "holds"} ${otherName} ${shown(other)}: ` +
+    "one entry already admits the other's addresses, so removing the narrower one would not " +
+    "revoke them; keep only the entries LINE listed"
+  );
+}
+
 /** `lineIpAddresses` for `line-call:lineIpAddresses`: how `pulumi config set` names a project key. */
 function bareKey(key: string): string {
   return key.slice(key.indexOf(":") + 1);
@@ -182,11 +251,24 @@ export function parseLineIpAddresses(
       );
       return;
     }
+    const publicProblem = nonPublicRangeProblem(address, prefix);
+    if (publicProblem) {
+      errors.push(`${where} ${publicProblem}`);
+      return;
+    }
     const resourceName = lineIpResourceName(address, prefix);
     const first = seen.get(resourceName);
     if (first !== undefined) {
       errors.push(
         `${where} duplicates ${key}[${first}] (${address}/${prefix}): remove one of them`,
+      );
+      return;
+    }
+    const range = { ip: address, cidrPrefixLength: prefix };
+    const overlapped = entries.find((entry) => rangesOverlap(entry, range));
+    if (overlapped) {
+      errors.push(
+        `${where} ${overlapProblem(range, overlapped, `${key}[${seen.get(overlapped.resourceName)}]`)}`,
       );
       return;
     }

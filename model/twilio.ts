@@ -50,6 +50,33 @@ export const TWILIO_SETTINGS = {
 
 export type TwilioSetting = keyof typeof TWILIO_SETTINGS;
 
+/**
+ * A Twilio setting as every reader resolves it (the config check, the providers, the smoke test):
+ * the stack config's value unless it is blank, else the environment variable's unless that is
+ * blank, else not set. So `twilio:accountSid: ""` in a stack file defers to TWILIO_ACCOUNT_SID
+ * everywhere alike. Trimmed.
+ */
+export function resolveTwilioSetting(
+  name: TwilioSetting,
+  configValue: (key: string) => string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const { config, env: envName } = TWILIO_SETTINGS[name];
+  for (const value of [configValue(config), env[envName]]) {
+    const trimmed = value?.trim();
+    if (trimmed) return trimmed;
+  }
+  return undefined;
+}
+
+/**
+ * How to set a secret setting without the value landing in shell history: `pulumi config set
+ * --secret <key>` prompts for it.
+ */
+export function setSecretCommand(name: TwilioSetting): string {
+  return `pulumi config set --secret ${TWILIO_SETTINGS[name].config} (it prompts for the value)`;
+}
+
 export const SIP_DOMAIN_SUFFIX = ".sip.twilio.com";
 /** A SIP domain's name is one DNS label (at most 63 characters) before the suffix. */
 const SIP_DOMAIN_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

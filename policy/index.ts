@@ -4,10 +4,14 @@ import { PolicyPack, type ReportViolation } from "@pulumi/policy";
 import {
   checkAuthCallsMapping,
   checkHttpsWebhookUrls,
+  checkIpEntriesDistinct,
+  checkIpEntryPublic,
   checkIpListSize,
   checkIpRangeWidth,
+  checkWebhookCallSettings,
   IP_ADDRESS_TYPE,
   type IpRangeWidthConfig,
+  LAMBDA_FUNCTION_TYPE,
   POLICY_NAMES,
   SIP_DOMAIN_TYPE,
   type Violation,
@@ -36,12 +40,37 @@ new PolicyPack("line-call", {
       },
     },
     {
+      name: POLICY_NAMES.ipEntriesPublic,
+      description:
+        "LINE IP entries are public internet addresses (not private, loopback, shared, multicast or reserved space).",
+      validateResource: (args, reportViolation) => {
+        if (args.type !== IP_ADDRESS_TYPE) return;
+        for (const message of checkIpEntryPublic(args.props)) reportViolation(message);
+      },
+    },
+    {
+      name: POLICY_NAMES.ipEntriesDistinct,
+      description: "No two entries of one IP access control list share addresses.",
+      validateStack: (args, reportViolation) =>
+        report(checkIpEntriesDistinct(args.resources), reportViolation),
+    },
+    {
       name: POLICY_NAMES.httpsWebhooks,
       description:
         "A SIP domain's voiceUrl, voiceFallbackUrl and voiceStatusCallbackUrl are HTTPS.",
       validateResource: (args, reportViolation) => {
         if (args.type !== SIP_DOMAIN_TYPE) return;
         for (const message of checkHttpsWebhookUrls(args.props)) reportViolation(message);
+      },
+    },
+    {
+      name: POLICY_NAMES.webhookCallSettings,
+      description:
+        "The webhook function's call settings are ones the webhook accepts (model/callSettings.ts), " +
+        "and its environment fits Lambda's 4 KB.",
+      validateResource: (args, reportViolation) => {
+        if (args.type !== LAMBDA_FUNCTION_TYPE) return;
+        for (const message of checkWebhookCallSettings(args.props)) reportViolation(message);
       },
     },
     {

@@ -6,7 +6,20 @@
 // that is not known yet (e.g. the SID of a list that will be created). Every read here goes
 // through `readProp`, so an unknown value means "can't judge that field yet", never a policy
 // that is skipped as a whole.
-import { cidrPrefixProblem } from "../model/lineIpAddresses";
+import {
+  CALL_SETTINGS,
+  callSettingsFromEnvironment,
+  environmentSizeProblem,
+  parseCallSettings,
+  UNKNOWN_ENVIRONMENT_VALUE,
+} from "../model/callSettings";
+import {
+  cidrPrefixProblem,
+  isIPv4,
+  nonPublicRangeProblem,
+  overlapProblem,
+  rangesOverlap,
+} from "../model/lineIpAddresses";
 import { projectKey } from "../model/project";
 import { MAX_IPS_PER_LIST } from "../model/twilio";
 
@@ -28,12 +41,18 @@ export const WEBHOOK_URL_INPUTS = [
   "voiceStatusCallbackUrl",
 ] as const;
 
+/** The AWS Lambda function type; the webhook is the one whose environment holds the call settings. */
+export const LAMBDA_FUNCTION_TYPE = "aws:lambda/function:Function";
+
 /** Policy names (stable: they appear in `--policy-pack-config` files and in preview output). */
 export const POLICY_NAMES = {
   ipRangeWidth: "line-ip-range-at-most-24",
   ipListSize: "line-ip-list-at-most-100",
   httpsWebhooks: "sip-domain-webhooks-https",
   authCallsMapping: "sip-domain-one-auth-calls-ip-list",
+  webhookCallSettings: "webhook-call-settings-valid",
+  ipEntriesPublic: "line-ip-entries-public",
+  ipEntriesDistinct: "line-ip-entries-no-overlap",
 } as const;
 
 export interface IpRangeWidthConfig {
@@ -103,6 +122,26 @@ export function checkIpRangeWidth(
   return problem ? [problem] : [];
 }
 
+/** An IpAddress's range once its address and prefix are known (Twilio stores no prefix as 32). */
+function knownRange(
+  props: Record<string, unknown>,
+): { ip: string; cidrPrefixLength: number } | undefined {
+  const ip = readProp(props, "ipAddress");
+  const prefix = readProp(props, "cidrPrefixLength");
+  if (!ip.known || typeof ip.value !== "string" || !prefix.known) return undefined;
+  const cidrPrefixLength = prefix.value === undefined ? 32 : prefix.value;
+  if (typeof cidrPrefixLength !== "number" || cidrPrefixProblem(cidrPrefixLength)) return undefined;
+  // An address the provider's own check refuses is that check's to report.
+  return isIPv4(ip.value) ? { ip: ip.value, cidrPrefixLength } : undefined;
+}
+
+/** Rule: an IpAddress entry is public internet space (the program's own rule, checked again). */
+export function checkIpEntryPublic(props: Record<string, unknown>): string[] {
+  const range = knownRange(props);
+  const problem = range && nonPublicRangeProblem(range.ip, range.cidrPrefixLength);
+  return problem ? [problem] : [];
+}
+
 /** Rule: a SIP domain's webhook URLs are HTTPS when set (empty means unset). */
 export function checkHttpsWebhookUrls(props: Record<string, unknown>): string[] {
   const problems: string[] = [];
@@ -127,6 +166,45 @@ export function checkHttpsWebhookUrls(props: Record<string, unknown>): string[] 
       );
     }
   }
+  return problems;
+}
+
+/**
+ * The environment variables of a Lambda function's inputs, those not known yet (a preview) standing
+ * in at the longest they will be; undefined when the function has none.
+ */
+function functionVariables(props: Record<string, unknown>): Record<string, string> | undefined {
+  const environment = readProp(props, "environment");
+  if (!environment.known || typeof environment.value !== "object" || environment.value === null) {
+    return undefined;
+  }
+  const variables = readProp(environment.value as Record<string, unknown>, "variables");
+  if (!variables.known || typeof variables.value !== "object" || variables.value === null) {
+    return undefined;
+  }
+  const raw = variables.value as Record<string, unknown>;
+  const known: Record<string, string> = {};
+  for (const name of Object.keys(raw)) {
+    const value = readProp(raw, name);
+    known[name] =
+      value.known && typeof value.value === "string" ? value.value : UNKNOWN_ENVIRONMENT_VALUE;
+  }
+  return known;
+}
+
+/**
+ * Rule: the webhook function (a Lambda function whose environment holds any call setting) gets
+ * settings it accepts, judged by the same contract it reads them with, and an environment that
+ * fits Lambda's 4 KB.
+ */
+export function checkWebhookCallSettings(props: Record<string, unknown>): string[] {
+  const variables = functionVariables(props);
+  const settingNames = Object.values(CALL_SETTINGS).map((setting) => setting.env as string);
+  if (!variables || !settingNames.some((name) => name in variables)) return [];
+  const input = callSettingsFromEnvironment(variables);
+  const problems = [...parseCallSettings(input).problems];
+  const size = environmentSizeProblem(variables, input.label);
+  if (size) problems.push(size);
   return problems;
 }
 
@@ -176,6 +254,29 @@ function entriesByList(resources: StackResource[]): Map<string, StackResource[]>
     byList.set(key, [...(byList.get(key) ?? []), address]);
   }
   return byList;
+}
+
+/** Stack rule: no two entries of one list share addresses (the program's own rule, checked again). */
+export function checkIpEntriesDistinct(resources: StackResource[]): Violation[] {
+  const violations: Violation[] = [];
+  for (const entries of entriesByList(resources).values()) {
+    const seen: Array<{ entry: StackResource; range: { ip: string; cidrPrefixLength: number } }> =
+      [];
+    for (const entry of entries) {
+      const range = knownRange(entry.props);
+      if (!range) continue;
+      const other = seen.find((s) => rangesOverlap(s.range, range));
+      if (other) {
+        violations.push({
+          urn: entry.urn,
+          message: `IP address ${entry.name}: ${overlapProblem(range, other.range, other.entry.name)}`,
+        });
+      } else {
+        seen.push({ entry, range });
+      }
+    }
+  }
+  return violations;
 }
 
 /** Stack rule: at most 100 IpAddress entries per access control list (Twilio error 21237). */

@@ -7,7 +7,13 @@
 // (module state included) into the stack state, so a credential kept in a module variable would be
 // written to the state, and a client cache or semaphore in one would be copied per resource.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { accountSidProblem, TWILIO_SETTINGS, type TwilioSetting } from "../model/twilio";
+import {
+  accountSidProblem,
+  resolveTwilioSetting,
+  setSecretCommand,
+  TWILIO_SETTINGS,
+  type TwilioSetting,
+} from "../model/twilio";
 import { isRetryableTwilioError, type TwilioApiError, toProviderError } from "./errors";
 
 /**
@@ -32,18 +38,16 @@ export interface TwilioSettings {
   apiBaseUrl?: string;
 }
 
-/** Reads a config value: stack config first, then the environment; blank counts as unset. */
-type Lookup = (configKey: string, envKey: string) => string | undefined;
+/** One Twilio setting's value, resolved by `resolveTwilioSetting`; undefined when not set. */
+type SettingValue = (name: TwilioSetting) => string | undefined;
 
 /**
  * Resolves the credentials from stack config and the environment. Throws one clear line naming
  * the key to set when something is missing.
  */
-export function resolveTwilioSettings(lookup: Lookup): TwilioSettings {
-  const value = (name: TwilioSetting) =>
-    lookup(TWILIO_SETTINGS[name].config, TWILIO_SETTINGS[name].env);
+export function resolveTwilioSettings(value: SettingValue): TwilioSettings {
   const setWith = (name: TwilioSetting, secret = false) =>
-    `set ${TWILIO_SETTINGS[name].config} (pulumi config set${secret ? " --secret" : ""} ${TWILIO_SETTINGS[name].config} …) or ${TWILIO_SETTINGS[name].env}`;
+    `set ${TWILIO_SETTINGS[name].config} (${secret ? setSecretCommand(name) : `pulumi config set ${TWILIO_SETTINGS[name].config} …`}) or ${TWILIO_SETTINGS[name].env}`;
   const accountSid = value("accountSid");
   const authToken = value("authToken");
   const apiKey = value("apiKey");
@@ -117,11 +121,9 @@ export async function configureTwilio(req: dynamic.ConfigureRequest): Promise<vo
   state.client = undefined;
 }
 
-/** Stack config as `configure` received it, then the environment (the SDK's variable names). */
-function configuredValue(configKey: string, envKey: string): string | undefined {
-  const fromConfig = hostState().config?.get(configKey);
-  const raw = fromConfig !== undefined && fromConfig !== "" ? fromConfig : process.env[envKey];
-  return raw === undefined || raw.trim() === "" ? undefined : raw.trim();
+/** A setting from the stack config `configure` received, else the environment (`resolveTwilioSetting`). */
+function configuredValue(name: TwilioSetting): string | undefined {
+  return resolveTwilioSetting(name, (key) => hostState().config?.get(key), process.env);
 }
 
 export function twilioSettings(): TwilioSettings {
@@ -135,10 +137,10 @@ export function twilioSettings(): TwilioSettings {
  * sign them). Throws naming the key when it is not set.
  */
 export function twilioAuthToken(): string {
-  const token = configuredValue(TWILIO_SETTINGS.authToken.config, TWILIO_SETTINGS.authToken.env);
+  const token = configuredValue("authToken");
   if (!token) {
     throw new Error(
-      `Twilio auth token missing: set ${TWILIO_SETTINGS.authToken.config} (pulumi config set --secret ${TWILIO_SETTINGS.authToken.config} …) or ${TWILIO_SETTINGS.authToken.env}; webhook requests are signed with it`,
+      `Twilio auth token missing: set ${TWILIO_SETTINGS.authToken.config} (${setSecretCommand("authToken")}) or ${TWILIO_SETTINGS.authToken.env}; webhook requests are signed with it`,
     );
   }
   return token;

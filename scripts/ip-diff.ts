@@ -5,7 +5,7 @@
 // Run it from the Pulumi project directory (where Pulumi.yaml is).
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import { loadProjectDefaults, parseStackConfig, stackNameOf } from "../devkit/stackFile";
+import { loadProjectDefaults, parseStackFile, stackNameOf } from "../devkit/stackFile";
 import { formatReviews, reviewStack, type StackSnapshot } from "./gitops/ipListReview";
 
 const USAGE = "usage: npm run ip-diff -- <base-ref> [stack ...]   (e.g. origin/main)";
@@ -36,7 +36,7 @@ function stackFilesAtRef(ref: string): string[] {
 function snapshot(text: string | undefined, fileName: string): StackSnapshot | undefined {
   if (text === undefined) return undefined;
   try {
-    return { config: parseStackConfig(text, fileName) };
+    return parseStackFile(text, fileName);
   } catch (error) {
     return { error: (error as Error).message };
   }

@@ -3,7 +3,8 @@
 // log group — nothing else.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type CallSettingsEnvironment, ROUTES, WEBHOOK_ENV } from "../lambda/contract";
+import { functionEnvironment, ROUTES } from "../lambda/contract";
+import type { CallSettingsEnvironment } from "../model/callSettings";
 import { LAMBDA_HANDLER, LAMBDA_RUNTIME, type LambdaBundle } from "./lambdaBundle";
 
 /** API Gateway throttling for the `$default` stage: far above any LINE call rate, far below a flood. */
@@ -121,13 +122,13 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
         timeout: 10,
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
         environment: {
-          variables: {
-            ...args.environment,
-            [WEBHOOK_ENV.authTokenParameter]: authToken.name,
-            // Not read by the handler: a new token version changes the function's configuration,
-            // so no warm instance keeps validating with a token that was rotated away.
-            [WEBHOOK_ENV.authTokenVersion]: authToken.version.apply(String),
-          },
+          // The version is not read by the handler: a new token version changes the function's
+          // configuration, so no warm instance keeps validating with a token rotated away.
+          variables: pulumi
+            .all([authToken.name, authToken.version])
+            .apply(([parameterName, version]) =>
+              functionEnvironment(args.environment, { parameterName, version: String(version) }),
+            ),
         },
         tags,
       },

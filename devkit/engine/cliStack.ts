@@ -18,9 +18,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
+import { callSettingsEnvironment } from "../../model/callSettings";
 import { PROVIDERS_PACKAGE } from "../../providers/installed";
 import { buildProvidersModule } from "../../stack/providersModule";
-import { webhookEnvironment } from "../../stack/webhookEnvironment";
 import { localStackConfig, PROJECT_ROOT } from "../localStack";
 import { writePolicyPackLauncher } from "../policyPackLauncher";
 import { pulumiOnPath } from "../pulumiToolchain";
@@ -147,7 +147,7 @@ export async function createEngineStack(
   });
   // The webhook validates signatures against its public URL, known once it listens.
   const webhookEnv: Record<string, string> = {
-    ...webhookEnvironment(config),
+    ...callSettingsEnvironment(config.call),
     TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
   };
   const webhook = await startLocalWebhook({ port: 0, env: webhookEnv, log: () => {} });

@@ -1,27 +1,26 @@
 // What `npm run ip-diff` reports for one stack: the LINE IP entries added, removed and changed
 // between a base revision and the working tree, the switches a reviewer must notice, and every
-// problem the program (and the policy pack) would refuse the new stack file for: the program's
-// own `validateConfig` judges the whole file, so the review and the deploy cannot disagree. Pure:
+// problem the program (and the policy pack) would refuse the new stack file for: the same check as
+// `npm run validate` (devkit/stackCheck.ts), so the review and the deploy cannot disagree. Pure:
 // the CLI does the git and file reading.
 
+import { checkStackFile } from "../../devkit/stackCheck";
 import {
   ALLOW_WIDE_IP_RANGES_KEY,
   configBoolean,
-  configSource,
   configValue,
   LINE_CONNECTED_KEY,
   type StackConfig,
+  type StackFile,
 } from "../../devkit/stackFile";
 import {
   LINE_IP_ADDRESSES_KEY,
   type LineIpAddress,
   parseLineIpAddresses,
 } from "../../model/lineIpAddresses";
-import { POLICY_NAMES, wideRangeProblem } from "../../policy/rules";
-import { validateConfig } from "../../stack/config";
 
 /** One side of the comparison: the parsed config, or why the file could not be read. */
-export type StackSnapshot = { config: StackConfig } | { error: string };
+export type StackSnapshot = StackFile | { error: string };
 
 export interface ChangedEntry {
   before: LineIpAddress;
@@ -87,14 +86,7 @@ export function reviewStack(
     errors.push(head.error);
   } else if (head) {
     after = entriesOf(head.config, defaults);
-    errors.push(
-      ...validateConfig(configSource(stack, head.config, defaults, DEPLOY_ENVIRONMENT)).errors,
-    );
-    const allowWideIpRanges = configBoolean(head.config, ALLOW_WIDE_IP_RANGES_KEY, defaults);
-    for (const entry of after) {
-      const problem = wideRangeProblem(entry.ip, entry.cidrPrefixLength, { allowWideIpRanges });
-      if (problem) errors.push(`policy ${POLICY_NAMES.ipRangeWidth}: ${problem}`);
-    }
+    errors.push(...checkStackFile(stack, head, defaults, DEPLOY_ENVIRONMENT).errors);
   }
   const beforeByName = new Map(before.map((e) => [e.resourceName, e]));
   const afterByName = new Map(after.map((e) => [e.resourceName, e]));

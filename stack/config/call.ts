@@ -1,53 +1,27 @@
-// What the caller hears and how long the forwarded leg rings: the words Twilio says, their
-// language, and the `<Dial>` timeout, within the ranges Twilio and the webhook accept.
+// Where LINE calls ring and what the caller hears: judged by the call-settings contract
+// (model/callSettings.ts) that the webhook applies to the same values, so what `pulumi up` accepts
+// the webhook accepts too — and, when this stack hosts the webhook on Lambda, checked to fit the
+// function's environment, which AWS would otherwise refuse mid-`up`.
+import { functionEnvironmentProblem } from "../../lambda/contract";
 import {
-  MAX_DIAL_TIMEOUT_SECONDS,
-  MIN_DIAL_TIMEOUT_SECONDS,
-  SAY_LANGUAGE,
-} from "../../lambda/contract";
+  type CallSettings,
+  callSettingsEnvironment,
+  parseCallSettings,
+} from "../../model/callSettings";
+import { connectionNames } from "../naming";
 import type { ConfigReader } from "./reader";
 
-/** Twilio's limit on the text of one `<Say>`. */
-export const MAX_SAY_LENGTH = 4096;
-
-export interface CallSettings {
-  greeting: string;
-  unavailableMessage: string;
-  language: string;
-  dialTimeout?: number;
-}
-
-export function readCall(r: ConfigReader): CallSettings {
-  const greeting = r.text("greeting");
-  const unavailableMessage = r.text("unavailableMessage");
-  for (const [name, value] of [
-    ["greeting", greeting],
-    ["unavailableMessage", unavailableMessage],
-  ] as const) {
-    if (value.length > MAX_SAY_LENGTH) {
-      r.problem(
-        `${r.key(name)} is ${value.length} characters; Twilio's <Say> takes at most ${MAX_SAY_LENGTH}: shorten it`,
-      );
-    }
-  }
-
-  const language = r.text("language").trim();
-  if (!SAY_LANGUAGE.test(language)) {
-    r.problem(
-      `${r.key("language")} "${language}" is not a <Say> language tag: use a form like ja-JP or en-US`,
+export function readCall(r: ConfigReader, hostsWebhook: boolean): CallSettings | undefined {
+  const label = (name: Parameters<ConfigReader["key"]>[0]) => r.key(name);
+  const { settings, problems } = parseCallSettings({ raw: (name) => r.raw(name), label });
+  for (const problem of problems) r.problem(problem);
+  if (settings && hostsWebhook) {
+    const problem = functionEnvironmentProblem(
+      callSettingsEnvironment(settings),
+      connectionNames({ stack: r.source.stack }).authTokenParameter,
+      label,
     );
+    if (problem) r.problem(problem);
   }
-
-  const dialTimeout = r.integer("dialTimeout");
-  const inRange =
-    dialTimeout !== undefined &&
-    dialTimeout >= MIN_DIAL_TIMEOUT_SECONDS &&
-    dialTimeout <= MAX_DIAL_TIMEOUT_SECONDS;
-  if (!inRange) {
-    r.problem(
-      `${r.key("dialTimeout")} ${JSON.stringify(r.text("dialTimeout"))} must be a whole number of seconds ` +
-        `from ${MIN_DIAL_TIMEOUT_SECONDS} to ${MAX_DIAL_TIMEOUT_SECONDS} (Twilio's <Dial timeout> range); 30 is usual`,
-    );
-  }
-  return { greeting, unavailableMessage, language, ...(inRange ? { dialTimeout } : {}) };
+  return settings;
 }

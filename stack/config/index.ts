@@ -4,12 +4,11 @@
 // whole file in one go instead of one `pulumi up` per typo. Each concern has its own module in
 // this folder; this one puts their results together.
 import * as pulumi from "@pulumi/pulumi";
-import type { ForwardTarget } from "../../lambda/contract";
+import type { CallSettings } from "../../model/callSettings";
 import type { LineIpAddress } from "../../model/lineIpAddresses";
-import { TWILIO_SETTINGS } from "../../model/twilio";
+import { resolveTwilioSetting } from "../../model/twilio";
 import { readCall } from "./call";
 import { readDomain } from "./domain";
-import { readForwarding } from "./forwarding";
 import { readHosting } from "./hosting";
 import type { ConfigSource } from "./keys";
 import { ConfigReader } from "./reader";
@@ -23,13 +22,8 @@ export interface LineCallConfig {
   sipDomainName: string;
   lineIpAddresses: LineIpAddress[];
   lineConnected: boolean;
-  forwardTo: ForwardTarget;
-  /** Empty when not set (allowed only when forwarding to a SIP URI). */
-  callerId: string;
-  greeting: string;
-  language: string;
-  dialTimeout: number;
-  unavailableMessage: string;
+  /** Where calls ring and what the caller hears (model/callSettings.ts). */
+  call: CallSettings;
   logRetentionDays: number;
   /** Set: bring-your-own TwiML host, no AWS resources. Without trailing slash. */
   webhookBaseUrl?: string;
@@ -63,18 +57,12 @@ export function validateConfig(source: ConfigSource): {
   const r = new ConfigReader(source);
   r.unknownKeys();
   const domain = readDomain(r);
-  const { forwardTo, callerId } = readForwarding(r);
-  const { dialTimeout, ...words } = readCall(r);
   const { logRetentionDays, webhookBaseUrl, hostsWebhook } = readHosting(r);
+  const call = readCall(r, hostsWebhook);
   const { hasAuthToken } = readTwilioCredentials(r, hostsWebhook);
 
   const errors = r.problems;
-  if (
-    errors.length > 0 ||
-    !forwardTo ||
-    dialTimeout === undefined ||
-    logRetentionDays === undefined
-  ) {
+  if (errors.length > 0 || !call || logRetentionDays === undefined) {
     return { errors };
   }
   return {
@@ -82,10 +70,7 @@ export function validateConfig(source: ConfigSource): {
     config: {
       stack: source.stack,
       ...domain,
-      forwardTo,
-      callerId,
-      ...words,
-      dialTimeout,
+      call,
       logRetentionDays,
       ...(webhookBaseUrl ? { webhookBaseUrl } : {}),
       hasAuthToken,
@@ -112,26 +97,22 @@ export function readStackConfig(source: ConfigSource = currentConfigSource()): L
 }
 
 /**
- * The Twilio auth token as a Pulumi secret: from `twilio:authToken` (always a secret there) or,
- * failing that, TWILIO_AUTH_TOKEN, wrapped so it is encrypted wherever it lands in the state.
+ * The Twilio auth token as a Pulumi secret, resolved as the providers resolve it
+ * (`resolveTwilioSetting`: `twilio:authToken`, else TWILIO_AUTH_TOKEN), wrapped so it is
+ * encrypted wherever it lands in the state.
  */
 export function twilioAuthToken(
   source: ConfigSource = currentConfigSource(),
 ): pulumi.Output<string> {
   const fromConfig = new pulumi.Config("twilio").getSecret("authToken");
-  const fromEnv = source.env[TWILIO_SETTINGS.authToken.env] ?? "";
   return pulumi.secret(
     pulumi
       .output(fromConfig)
-      .apply((value) => (value && value.trim() !== "" ? value : fromEnv).trim()),
+      .apply((value) => resolveTwilioSetting("authToken", () => value, source.env) ?? ""),
   );
 }
 
-/** The account SID as the providers resolve it (config first, then TWILIO_ACCOUNT_SID). */
+/** The account SID as the providers resolve it (`resolveTwilioSetting`). */
 export function twilioAccountSid(source: ConfigSource = currentConfigSource()): string {
-  return (
-    source.values[TWILIO_SETTINGS.accountSid.config] ??
-    source.env[TWILIO_SETTINGS.accountSid.env] ??
-    ""
-  ).trim();
+  return resolveTwilioSetting("accountSid", (key) => source.values[key], source.env) ?? "";
 }

@@ -1,10 +1,6 @@
 // The `line-call:` keys the program reads, how Pulumi.yaml declares them, and where raw values
 // come from. The bottom of the config check: every concern in this folder reads through these.
-import {
-  DEFAULT_DIAL_TIMEOUT_SECONDS,
-  DEFAULT_SAY_LANGUAGE,
-  DEFAULT_UNAVAILABLE_MESSAGE,
-} from "../../lambda/contract";
+import { CALL_SETTINGS, type CallSettingName } from "../../model/callSettings";
 
 /** How a project key is declared in Pulumi.yaml (kept equal to it by test/stack/config.test.ts). */
 export interface ProjectKeySpec {
@@ -13,17 +9,20 @@ export interface ProjectKeySpec {
   default?: string | number | boolean;
 }
 
+/** The call settings as Pulumi.yaml declares them: the contract's types and defaults. */
+const CALL_SETTING_KEYS = Object.fromEntries(
+  Object.entries(CALL_SETTINGS).map(([name, spec]) => [
+    name,
+    { type: spec.type, ...("default" in spec ? { default: spec.default } : {}) },
+  ]),
+) as Record<CallSettingName, ProjectKeySpec>;
+
 /** Every `line-call:` key. A key not in this table is reported as a typo. */
 export const PROJECT_KEYS = {
   sipDomainName: { type: "string" },
   lineIpAddresses: {},
   lineConnected: { type: "boolean", default: false },
-  forwardTo: { type: "string" },
-  callerId: { type: "string", default: "" },
-  greeting: { type: "string", default: "" },
-  language: { type: "string", default: DEFAULT_SAY_LANGUAGE },
-  dialTimeout: { type: "integer", default: DEFAULT_DIAL_TIMEOUT_SECONDS },
-  unavailableMessage: { type: "string", default: DEFAULT_UNAVAILABLE_MESSAGE },
+  ...CALL_SETTING_KEYS,
   logRetentionDays: { type: "integer", default: 30 },
   webhookBaseUrl: { type: "string", default: "" },
   // Read by the policy pack (through scripts/policy-config.ts) and `npm run ip-diff`, not here.

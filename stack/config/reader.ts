@@ -2,7 +2,7 @@
 // each concern (domain, forwarding, call, hosting, Twilio) reads through one reader, and the
 // caller reports all of their problems together.
 import { PROJECT, projectKey } from "../../model/project";
-import { TWILIO_SETTINGS, type TwilioSetting } from "../../model/twilio";
+import { resolveTwilioSetting, TWILIO_SETTINGS, type TwilioSetting } from "../../model/twilio";
 import { type ConfigSource, PROJECT_KEYS, type ProjectKey, type ProjectKeySpec } from "./keys";
 
 export class ConfigReader {
@@ -46,27 +46,38 @@ export class ConfigReader {
     return /^-?\d+$/.test(value) ? Number(value) : undefined;
   }
 
-  /** A Twilio setting as the providers resolve it: config first, then the environment. */
+  /** A Twilio setting as the providers resolve it (`resolveTwilioSetting`). */
   twilio(name: TwilioSetting): string | undefined {
-    const { config, env } = TWILIO_SETTINGS[name];
-    const value = this.source.values[config] ?? this.source.env[env];
-    return value === undefined || value.trim() === "" ? undefined : value.trim();
+    return resolveTwilioSetting(name, (key) => this.source.values[key], this.source.env);
   }
 
-  /** Reports every `line-call:` key that is not a setting, with the closest one when near. */
+  /**
+   * Reports every key of a namespace this project owns (`line-call:`, and `twilio:`, which the
+   * Twilio providers read) that is not one of its settings, with the closest one when near: a
+   * misspelt key would otherwise be silently ignored and its setting read as unset.
+   */
   unknownKeys(): void {
+    const owned: Record<string, string[]> = {
+      [PROJECT]: Object.keys(PROJECT_KEYS),
+      twilio: Object.values(TWILIO_SETTINGS).map(({ config }) => config.slice("twilio:".length)),
+    };
     for (const fullKey of Object.keys(this.source.values)) {
-      if (!fullKey.startsWith(`${PROJECT}:`)) continue;
-      const name = fullKey.slice(PROJECT.length + 1);
-      if (name in PROJECT_KEYS) continue;
-      const closest = Object.keys(PROJECT_KEYS)
-        .map((known) => ({ known, d: distance(name.toLowerCase(), known.toLowerCase()) }))
+      const namespace = fullKey.slice(0, fullKey.indexOf(":"));
+      const known = owned[namespace];
+      if (!known) continue;
+      const name = fullKey.slice(namespace.length + 1);
+      if (known.includes(name)) continue;
+      const closest = known
+        .map((candidate) => ({
+          candidate,
+          d: distance(name.toLowerCase(), candidate.toLowerCase()),
+        }))
         .sort((x, y) => x.d - y.d)[0];
       this.problem(
-        `${fullKey} is not a line-call setting: ` +
+        `${fullKey} is not a ${namespace} setting: ` +
           (closest.d <= 3
-            ? `did you mean ${projectKey(closest.known)}?`
-            : `remove it (known keys: ${Object.keys(PROJECT_KEYS).join(", ")})`),
+            ? `did you mean ${namespace}:${closest.candidate}?`
+            : `remove it (known keys: ${known.join(", ")})`),
       );
     }
   }

@@ -6,6 +6,7 @@ import {
   AUTH_TOKEN,
   accountSidProblem,
   TWILIO_SETTINGS as KEYS,
+  setSecretCommand,
 } from "../../model/twilio";
 import type { ConfigReader } from "./reader";
 
@@ -21,7 +22,7 @@ function checkSecretsEncrypted(r: ConfigReader): void {
     if (r.source.values[configKey] !== undefined && !r.source.secretKeys.has(configKey)) {
       r.problem(
         `${configKey} is stored in plaintext in Pulumi.${r.source.stack}.yaml: remove it and set it again with ` +
-          `pulumi config set --secret ${configKey} <value>`,
+          setSecretCommand(name),
       );
     }
   }
@@ -61,23 +62,23 @@ export function readTwilioCredentials(
       apiKey === undefined
         ? `${KEYS.apiKey.config} is not set but ${KEYS.apiSecret.config} is: set both, or neither`
         : `${KEYS.apiSecret.config} is not set but ${KEYS.apiKey.config} is: ` +
-            `pulumi config set --secret ${KEYS.apiSecret.config} <secret>`,
+            setSecretCommand("apiSecret"),
     );
   }
   if (authToken === undefined && webhookNeedsToken) {
     r.problem(
       `${KEYS.authToken.config} is not set: the webhook checks every request's signature with ` +
-        `it. Run pulumi config set --secret ${KEYS.authToken.config} <token> (or set ${KEYS.authToken.env})`,
+        `it. Run ${setSecretCommand("authToken")}, or set ${KEYS.authToken.env}`,
     );
   } else if (authToken === undefined && apiKey === undefined) {
     r.problem(
-      `Twilio credentials are not set: pulumi config set --secret ${KEYS.authToken.config} <token>, ` +
+      `Twilio credentials are not set: ${setSecretCommand("authToken")}, ` +
         `or set ${KEYS.apiKey.config} and ${KEYS.apiSecret.config}`,
     );
   } else if (authToken !== undefined && !AUTH_TOKEN.test(authToken)) {
     r.problem(
       `${KEYS.authToken.config} is not a Twilio auth token (32 hex digits): copy it again ` +
-        "from the Twilio console (Account info) and set it with pulumi config set --secret",
+        `from the Twilio console (Account info) and set it with ${setSecretCommand("authToken")}`,
     );
   }
   const apiBaseUrl = r.twilio("apiBaseUrl");

@@ -5,8 +5,8 @@
 import type { Element } from "@xmldom/xmldom";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../lambda/config";
-import { DEFAULT_UNAVAILABLE_MESSAGE } from "../../lambda/contract";
 import { APOLOGY_LANGUAGE, APOLOGY_MESSAGE } from "../../lambda/twiml";
+import { DEFAULT_UNAVAILABLE_MESSAGE } from "../../model/callSettings";
 import { sampleLineCall } from "../../scripts/twilioSignedRequest";
 import {
   AUTH_TOKEN,

@@ -64,9 +64,7 @@ describe("readSettings", () => {
     expect(readSettings({ FORWARD_TO: " sip:desk@pbx.example.com ", GREETING: "  " })).toEqual({
       call: {
         forwardTo: { kind: "sip", value: "sip:desk@pbx.example.com" },
-        callerId: undefined,
-        greeting: undefined,
-        sayLanguage: "ja-JP",
+        language: "ja-JP",
         dialTimeout: 30,
         unavailableMessage: expect.stringContaining("申し訳ございません"),
       },

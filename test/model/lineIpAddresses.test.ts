@@ -84,12 +84,49 @@ describe("parseLineIpAddresses", () => {
   });
 
   it("refuses more than 100 entries and a missing or empty list", () => {
-    const many = Array.from({ length: 101 }, (_, i) => ({ ip: `10.0.${i >> 8}.${i & 255}` }));
+    const many = Array.from({ length: 101 }, (_, i) => ({ ip: `11.0.${i >> 8}.${i & 255}` }));
     expect(parseLineIpAddresses(many).errors).toEqual([
       expect.stringMatching(/has 101 entries; Twilio allows at most 100.*21237/),
     ]);
     expect(parseLineIpAddresses(undefined).errors[0]).toMatch(/is not set/);
     expect(parseLineIpAddresses([]).errors[0]).toMatch(/is empty/);
     expect(parseLineIpAddresses("203.0.113.1").errors[0]).toMatch(/must be a list/);
+  });
+});
+
+describe("entries LINE could not have given", () => {
+  it("refuses private, loopback and reserved space, and accepts documentation addresses", () => {
+    const { errors } = parseLineIpAddresses([
+      { ip: "203.0.113.10" },
+      { ip: "10.0.0.1" },
+      { ip: "192.168.1.0", cidrPrefixLength: 24 },
+      { ip: "127.0.0.1" },
+      { ip: "0.0.0.0", cidrPrefixLength: 8 },
+    ]);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^line-call:lineIpAddresses\[1\] 10\.0\.0\.1\/32 is private address space/,
+      ),
+      expect.stringMatching(/^line-call:lineIpAddresses\[2\] 192\.168\.1\.0\/24 is private/),
+      expect.stringMatching(/^line-call:lineIpAddresses\[3\] 127\.0\.0\.1\/32 is loopback/),
+      expect.stringMatching(/^line-call:lineIpAddresses\[4\] 0\.0\.0\.0\/8 is unspecified/),
+    ]);
+  });
+
+  it("refuses an entry that shares addresses with an earlier one, either way round", () => {
+    expect(
+      parseLineIpAddresses([
+        { ip: "198.51.100.0", cidrPrefixLength: 28 },
+        { ip: "198.51.100.5" },
+        { ip: "198.51.100.16", cidrPrefixLength: 28 },
+      ]).errors,
+    ).toEqual([
+      "line-call:lineIpAddresses[1] 198.51.100.5/32 lies inside line-call:lineIpAddresses[0] 198.51.100.0/28: " +
+        "one entry already admits the other's addresses, so removing the narrower one would not revoke them; keep only the entries LINE listed",
+    ]);
+    expect(
+      parseLineIpAddresses([{ ip: "198.51.100.5" }, { ip: "198.51.100.0", cidrPrefixLength: 28 }])
+        .errors[0],
+    ).toMatch(/\[1\] 198\.51\.100\.0\/28 holds line-call:lineIpAddresses\[0\] 198\.51\.100\.5\/32/);
   });
 });

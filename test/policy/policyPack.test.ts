@@ -6,6 +6,7 @@ import {
   IP_ACCESS_CONTROL_LIST_MAPPING_TYPE,
   IP_ACCESS_CONTROL_LIST_TYPE,
   IP_ADDRESS_TYPE,
+  LAMBDA_FUNCTION_TYPE,
   POLICY_NAMES,
   SIP_DOMAIN_TYPE,
 } from "../../policy/rules";
@@ -73,7 +74,7 @@ function previewStack(options: { mapping: boolean }): EngineResource[] {
 describe("policy pack under Pulumi's policy runner", () => {
   const host = usePolicyPack();
 
-  it("declares the four rules as mandatory, with the opt-in as policy config", async () => {
+  it("declares the rules as mandatory, with the opt-in as policy config", async () => {
     const info = await host().info();
     expect(info.name).toBe("line-call");
     expect(info.policies.map((p) => p.name).sort()).toEqual(Object.values(POLICY_NAMES).sort());
@@ -122,6 +123,37 @@ describe("policy pack under Pulumi's policy runner", () => {
         policyName: POLICY_NAMES.authCallsMapping,
         enforcementLevel: "mandatory",
         urn: urnOf(SIP_DOMAIN_TYPE, "line"),
+      }),
+    ]);
+  });
+
+  it("judges the webhook function's call settings by the webhook's own contract", async () => {
+    // In a preview the token parameter's name and version are not known yet.
+    const webhook = (variables: Record<string, string>): EngineResource => ({
+      type: LAMBDA_FUNCTION_TYPE,
+      name: "webhook-function",
+      properties: {
+        environment: {
+          variables: {
+            FORWARD_TO: "sip:reception@pbx.example.com",
+            ...variables,
+            TWILIO_AUTH_TOKEN_PARAMETER: UNKNOWN,
+            TWILIO_AUTH_TOKEN_VERSION: UNKNOWN,
+          },
+        },
+      },
+    });
+    expect(await host().analyze(webhook({ GREETING: "お電話ありがとうございます。" }))).toEqual([]);
+    expect(await host().analyze(webhook({ GREETING: "hello\vworld" }))).toEqual([
+      expect.objectContaining({
+        policyName: POLICY_NAMES.webhookCallSettings,
+        message: expect.stringContaining("\nGREETING contains the control character U+000B"),
+      }),
+    ]);
+    expect(await host().analyze(webhook({ GREETING: "あ".repeat(1400) }))).toEqual([
+      expect.objectContaining({
+        policyName: POLICY_NAMES.webhookCallSettings,
+        message: expect.stringContaining("and AWS allows 4,096 in all"),
       }),
     ]);
   });

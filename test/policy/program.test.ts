@@ -76,7 +76,7 @@ describe("the program's Twilio resources under the policy pack", () => {
     const wide = {
       "line-call:lineIpAddresses": [
         ...(stackFileConfig("prod")["line-call:lineIpAddresses"] as unknown[]),
-        { ip: "10.20.0.0", cidrPrefixLength: 16, label: "typo" },
+        { ip: "11.20.0.0", cidrPrefixLength: 16, label: "typo" },
       ],
     };
     await host().configure(policyConfigFor(prodSettings(wide, true).config));
@@ -84,7 +84,7 @@ describe("the program's Twilio resources under the policy pack", () => {
       expect.objectContaining({
         policyName: POLICY_NAMES.ipRangeWidth,
         enforcementLevel: "mandatory",
-        message: expect.stringContaining("10.20.0.0/16 admits 65,536 addresses"),
+        message: expect.stringContaining("11.20.0.0/16 admits 65,536 addresses"),
       }),
     ]);
 

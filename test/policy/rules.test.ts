@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import {
   checkAuthCallsMapping,
   checkHttpsWebhookUrls,
+  checkIpEntriesDistinct,
+  checkIpEntryPublic,
   checkIpListSize,
   checkIpRangeWidth,
   IP_ACCESS_CONTROL_LIST_MAPPING_TYPE,
@@ -121,6 +123,8 @@ function stack(
     mappings?: number;
     unknownSids?: boolean;
     referencesBySidOnly?: boolean;
+    /** The entries' ranges, instead of `entries` single addresses. */
+    ranges?: Array<[string, number]>;
   } = {},
 ): StackResource[] {
   const { entries = 2, mappings = 1, unknownSids = false, referencesBySidOnly = false } = options;
@@ -144,13 +148,15 @@ function stack(
     props: wrap({ friendlyName: "LINE", sid: sid("AL01") }),
     propertyDependencies: {},
   };
-  const addresses: StackResource[] = Array.from({ length: entries }, (_, i) => {
-    const ip = `203.0.${i >> 8}.${i & 255}`;
+  const ranges =
+    options.ranges ??
+    Array.from({ length: entries }, (_, i): [string, number] => [`203.0.${i >> 8}.${i & 255}`, 32]);
+  const addresses: StackResource[] = ranges.map(([ip, prefix]) => {
     return {
       type: IP_ADDRESS_TYPE,
-      urn: urn(IP_ADDRESS_TYPE, `line-ip-${ip}-32`),
-      name: `line-ip-${ip}-32`,
-      props: wrap({ ...ipAddress(ip, 32), ipAccessControlListSid: sid("AL01") }),
+      urn: urn(IP_ADDRESS_TYPE, `line-ip-${ip}-${prefix}`),
+      name: `line-ip-${ip}-${prefix}`,
+      props: wrap({ ...ipAddress(ip, prefix), ipAccessControlListSid: sid("AL01") }),
       propertyDependencies: dependsOn("ipAccessControlListSid", list),
     };
   });
@@ -217,6 +223,71 @@ describe("Auth-Calls mapping rule (stack)", () => {
         urn: expect.stringContaining("IpAccessControlList::line-ips"),
         message: expect.stringMatching(
           /line-ips, mapped to SIP domain line-domain, has no entries/,
+        ),
+      },
+    ]);
+  });
+});
+
+describe(`public entries rule (${IP_ADDRESS_TYPE})`, () => {
+  it("passes public and documentation addresses, refuses private and reserved space", () => {
+    expect(checkIpEntryPublic(ipAddress("147.92.160.1", 32))).toEqual([]);
+    expect(checkIpEntryPublic(ipAddress("203.0.113.10", 32))).toEqual([]);
+    for (const [ip, prefix, kind] of [
+      ["10.1.2.3", 32, "private"],
+      ["192.168.0.0", 24, "private"],
+      ["127.0.0.1", 32, "loopback"],
+      ["100.64.0.1", 32, "carrierGradeNat"],
+      ["169.254.1.1", 32, "linkLocal"],
+      ["224.0.0.5", 32, "multicast"],
+      ["198.18.0.0", 15, "reserved"],
+    ] as const) {
+      expect(checkIpEntryPublic(ipAddress(ip, prefix))).toEqual([
+        expect.stringContaining(`${ip}/${prefix} is ${kind} address space`),
+      ]);
+    }
+    // A range that starts public and runs into special space.
+    // A range whose ends are public but which holds private space between them.
+    expect(checkIpEntryPublic(ipAddress("8.0.0.0", 6))[0]).toMatch(
+      /^8\.0\.0\.0\/6 reaches into private address space \(10\.0\.0\.0\/8\)/,
+    );
+  });
+
+  it("skips what is not known yet", () => {
+    const unknownAddress = crossGuardProxy.unknownCheckingProxy({
+      ...ipAddress("x", 32),
+      ipAddress: crossGuardProxy.unknownStringValue,
+    });
+    expect(checkIpEntryPublic(unknownAddress)).toEqual([]);
+  });
+});
+
+describe("distinct entries rule (stack)", () => {
+  it("passes neighbouring ranges, refuses an entry inside another of the same list", () => {
+    expect(
+      checkIpEntriesDistinct(
+        stack({
+          ranges: [
+            ["198.51.100.0", 28],
+            ["198.51.100.16", 28],
+          ],
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      checkIpEntriesDistinct(
+        stack({
+          ranges: [
+            ["198.51.100.0", 28],
+            ["198.51.100.5", 32],
+          ],
+        }),
+      ),
+    ).toEqual([
+      {
+        urn: expect.stringContaining("IpAddress::line-ip-198.51.100.5-32"),
+        message: expect.stringMatching(
+          /198\.51\.100\.5\/32 lies inside line-ip-198\.51\.100\.0-28 198\.51\.100\.0\/28/,
         ),
       },
     ]);

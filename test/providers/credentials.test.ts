@@ -7,6 +7,7 @@ import { ProviderHost, secret } from "../../devkit/engine/providerHost";
 import { PROVIDERS, type ResourceKind } from "../../devkit/engine/twilioBed";
 import { startTwilioStandin, type TwilioStandin } from "../../devkit/twilio-standin/server";
 import { configureTwilio } from "../../providers/twilioClient";
+import { twilioAccountSid, validateConfig } from "../../stack/config";
 
 const API_KEY = `SK${"5ca1ab1e".repeat(4)}`;
 const API_SECRET = "an-api-secret-that-must-stay-out";
@@ -155,5 +156,80 @@ describe("credentials", () => {
       delete process.env.TWILIO_AUTH_TOKEN;
       delete process.env.TWILIO_API_SECRET;
     }
+  });
+});
+
+describe("one precedence for every reader of a Twilio setting", () => {
+  // Stack config unless blank, else the environment variable unless blank, else not set: the
+  // config check, the program (the smoke test's account) and the providers must all agree.
+  const OTHER_ACCOUNT = `AC${"0badacc0".repeat(4)}`;
+  const cases: Array<{
+    what: string;
+    config?: string;
+    env?: string;
+    uses: "config" | "env" | "none";
+  }> = [
+    { what: "config only", config: "standin", uses: "config" },
+    { what: "config over the environment", config: "standin", env: "other", uses: "config" },
+    {
+      what: "an empty config value defers to the environment",
+      config: "",
+      env: "standin",
+      uses: "env",
+    },
+    {
+      what: "a blank config value defers to the environment",
+      config: "  ",
+      env: "standin",
+      uses: "env",
+    },
+    { what: "the environment only", env: "standin", uses: "env" },
+    { what: "an empty config value and no environment", config: "", uses: "none" },
+    { what: "both blank", config: " ", env: "", uses: "none" },
+  ];
+  const sid = (which: string | undefined) =>
+    which === "standin" ? standin.accountSid : which === "other" ? OTHER_ACCOUNT : which;
+
+  it.each(cases)("$what", async ({ config, env, uses }) => {
+    const configValues: Record<string, string> = {
+      "twilio:authToken": standin.authToken,
+      "twilio:apiBaseUrl": standin.url,
+      "line-call:sipDomainName": "acme-line.sip.twilio.com",
+      "line-call:lineIpAddresses": JSON.stringify([{ ip: "203.0.113.10" }]),
+      "line-call:forwardTo": "sip:reception@pbx.example.com",
+      "line-call:webhookBaseUrl": "https://twiml.example.com/line",
+    };
+    if (config !== undefined) configValues["twilio:accountSid"] = sid(config) as string;
+    const environment: Record<string, string> =
+      env === undefined ? {} : { TWILIO_ACCOUNT_SID: sid(env) as string };
+    const expected = uses === "config" ? sid(config) : uses === "env" ? sid(env) : undefined;
+
+    const source = {
+      stack: "test",
+      values: configValues,
+      secretKeys: new Set(["twilio:authToken"]),
+      env: environment,
+    };
+    const notSet = validateConfig(source).errors.some((e) =>
+      e.startsWith("twilio:accountSid is not set"),
+    );
+    expect({ checkSaysNotSet: notSet, programUses: twilioAccountSid(source) || undefined }).toEqual(
+      {
+        checkSaysNotSet: expected === undefined,
+        programUses: expected,
+      },
+    );
+
+    const { "twilio:authToken": token, ...rest } = configValues;
+    const host = await hostWith({ ...rest, "twilio:authToken": secret(token) }, environment);
+    const acl = list(host);
+    const result = await acl
+      .up({ friendlyName: `precedence-${counter}` })
+      .then(() => acl.outputs.accountSid as string)
+      .catch((error: Error) => error.message);
+    if (expected === undefined)
+      expect(result).toMatch(/Twilio account SID missing: set twilio:accountSid/);
+    else expect(result).toBe(expected);
+    if (expected !== undefined) await acl.destroy();
   });
 });

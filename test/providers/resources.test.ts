@@ -3,6 +3,7 @@
 // settings resolution, the concurrency cap and error wrapping.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { resolveTwilioSetting, type TwilioSetting } from "../../model/twilio";
 import {
   IpAccessControlList,
   IpAccessControlListMapping,
@@ -80,10 +81,8 @@ describe("resource classes", () => {
 });
 
 describe("settings", () => {
-  const lookup =
-    (values: Record<string, string>) =>
-    (configKey: string, envKey: string): string | undefined =>
-      values[configKey] ?? values[envKey];
+  const lookup = (values: Record<string, string>) => (name: TwilioSetting) =>
+    resolveTwilioSetting(name, (key) => values[key], values);
 
   it("prefers an API key pair, else the auth token; trims a trailing slash of the base URL", () => {
     const account = `AC${"a".repeat(32)}`;

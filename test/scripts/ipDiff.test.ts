@@ -114,7 +114,7 @@ ${REST}${SIP_DOMAIN}  line-call:lineIpAddresses:
     - ip: 203.0.113.300
     - ip: 203.0.113.40
       cidrPrefixLength: 0
-    - ip: 10.1.0.0
+    - ip: 11.1.0.0
       cidrPrefixLength: 16
 `,
     });
@@ -128,7 +128,7 @@ ${REST}${SIP_DOMAIN}  line-call:lineIpAddresses:
       ),
       expect.stringMatching(/^! line-call:lineIpAddresses\[3\]\.cidrPrefixLength 0 is not allowed/),
       expect.stringMatching(
-        /^! policy line-ip-range-at-most-24: 10\.1\.0\.0\/16 admits 65,536 addresses, wider than \/24/,
+        /^! policy line-ip-range-at-most-24: 11\.1\.0\.0\/16 admits 65,536 addresses, wider than \/24/,
       ),
     ]);
     expect(stdout).toContain("1 stack invalid (prod): fix the lines marked ! before merging.");
@@ -186,7 +186,7 @@ ${REST}${SIP_DOMAIN}  line-call:lineConnected: yes
     repo.write({
       "Pulumi.prod.yaml": `config:
 ${REST}${SIP_DOMAIN}  line-call:lineIpAddresses:
-    - ip: 10.1.0.0
+    - ip: 11.1.0.0
       cidrPrefixLength: 16
   line-call:allowWideIpRanges: true
 `,

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { readSettings } from "../../lambda/config";
+import { callSettingsEnvironment } from "../../model/callSettings";
 import {
   type ConfigSource,
   PROJECT_KEYS,
@@ -13,7 +14,6 @@ import {
   readStackConfig,
   validateConfig,
 } from "../../stack/config";
-import { webhookEnvironment } from "../../stack/webhookEnvironment";
 import {
   PROJECT_ROOT,
   stackFileConfig,
@@ -63,13 +63,15 @@ describe("validateConfig", () => {
     expect(config).toMatchObject({
       sipDomainName: "acme-line.sip.twilio.com",
       lineConnected: false,
-      forwardTo: { kind: "number", value: "+81312345678" },
-      language: "ja-JP",
-      dialTimeout: 30,
+      call: {
+        forwardTo: { kind: "number", value: "+81312345678" },
+        language: "ja-JP",
+        dialTimeout: 30,
+      },
       logRetentionDays: 30,
-      greeting: "",
       hasAuthToken: true,
     });
+    expect(config?.call.greeting).toBeUndefined();
     expect(config?.webhookBaseUrl).toBeUndefined();
     expect(config?.lineIpAddresses.map((e) => e.resourceName)).toEqual([
       "line-ip-203.0.113.10-32",
@@ -187,6 +189,11 @@ describe("validateConfig", () => {
       "a misspelt key",
       { "line-call:lineConected": "true" },
       /line-call:lineConected is not a line-call setting: did you mean line-call:lineConnected\?/,
+    ],
+    [
+      "a misspelt Twilio key",
+      { "twilio:acountSid": "AC0123456789abcdef0123456789abcdef" },
+      /twilio:acountSid is not a twilio setting: did you mean twilio:accountSid\?/,
     ],
     ["no account SID", { "twilio:accountSid": undefined }, /twilio:accountSid is not set/],
     [
@@ -356,11 +363,9 @@ describe("the example stacks", () => {
         }),
       );
       if (!config) throw new Error(`Pulumi.${stack}.yaml is invalid`);
-      const settings = readSettings(
-        webhookEnvironment(config) as unknown as Record<string, string>,
-      );
+      const settings = readSettings(callSettingsEnvironment(config.call));
       expect(settings.problems).toEqual([]);
-      expect(settings.call?.forwardTo.kind).toBe(config.forwardTo.kind);
+      expect(settings.call).toEqual(config.call);
     }
   });
 });

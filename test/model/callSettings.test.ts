@@ -1,0 +1,207 @@
+// One corpus of call-setting values through every reader of the call-settings contract: the
+// stack's config check (the program, `npm run validate`, `npm run ip-diff`), the webhook reading
+// its environment, and the policy pack reading the webhook function's environment. Each must
+// accept and refuse exactly the same values, so nothing `pulumi up` accepts is refused by the
+// webhook later (where the caller would only hear the apology).
+import { describe, expect, it } from "vitest";
+import { readSettings } from "../../lambda/config";
+import {
+  CALL_SETTINGS,
+  type CallSettingName,
+  callSettingsEnvironment,
+  LAMBDA_ENVIRONMENT_MAX_BYTES,
+} from "../../model/callSettings";
+import { checkWebhookCallSettings } from "../../policy/rules";
+import { validateConfig } from "../../stack/config";
+import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from "../support/programHarness";
+
+type Values = Partial<Record<CallSettingName, string>>;
+
+interface Case {
+  what: string;
+  values: Values;
+  /** Accepted where the settings travel as the Lambda function's environment (4 KB in all). */
+  onLambda: boolean;
+  /** Accepted where they do not (a webhook on your own host). */
+  elsewhere: boolean;
+}
+
+const NUMBER: Values = { forwardTo: "+81312345678", callerId: "+815012345678" };
+const SIP: Values = { forwardTo: "sip:reception@pbx.example.com" };
+
+/** Accepted or refused the same everywhere. */
+function everywhere(what: string, values: Values, accepted: boolean): Case {
+  return { what, values, onLambda: accepted, elsewhere: accepted };
+}
+
+const ascii = (n: number) => "a".repeat(n);
+const japanese = (n: number) => "あ".repeat(n);
+
+const CORPUS: Case[] = [
+  everywhere("a number with its caller ID", NUMBER, true),
+  everywhere("a PBX", SIP, true),
+  everywhere("a PBX over TLS", { forwardTo: "sip:reception@pbx.example.com;transport=tls" }, true),
+  everywhere("a number with blanks around it", { ...NUMBER, forwardTo: "  +81312345678 " }, true),
+  everywhere("the shortest E.164 number", { ...NUMBER, forwardTo: "+12345" }, true),
+  everywhere("an E.164 number one digit short", { ...NUMBER, forwardTo: "+1234" }, false),
+  everywhere(
+    "an E.164 number with 16 digits",
+    { ...NUMBER, forwardTo: "+8131234567890123" },
+    false,
+  ),
+  everywhere("a domestic number", { ...NUMBER, forwardTo: "03-1234-5678" }, false),
+  everywhere("an E.164 number with a leading 0", { ...NUMBER, forwardTo: "+0312345678" }, false),
+  everywhere("a tel: URI", { ...NUMBER, forwardTo: "tel:+81312345678" }, false),
+  everywhere("a SIP URI without a user", { forwardTo: "sip:pbx.example.com" }, false),
+  everywhere("a sips: URI", { forwardTo: "sips:reception@pbx.example.com" }, false),
+  everywhere("a SIP URI with a space", { forwardTo: "sip:front desk@pbx.example.com" }, false),
+  everywhere("no forwardTo", { callerId: "+815012345678" }, false),
+  everywhere("an empty forwardTo", { forwardTo: "" }, false),
+  everywhere("a whitespace forwardTo", { forwardTo: " \t " }, false),
+  everywhere("a number without caller ID", { forwardTo: "+81312345678" }, false),
+  everywhere("a number with a blank caller ID", { ...NUMBER, callerId: "   " }, false),
+  everywhere("a domestic caller ID", { ...NUMBER, callerId: "050-1234-5678" }, false),
+  everywhere("a PBX with a caller ID", { ...SIP, callerId: "+815012345678" }, true),
+  everywhere("a greeting with a vertical tab", { ...SIP, greeting: "hello\vworld" }, false),
+  everywhere("a greeting with a NUL", { ...SIP, greeting: "hello\u0000world" }, false),
+  everywhere("a greeting with U+FFFE", { ...SIP, greeting: "hello\ufffe" }, false),
+  everywhere("a greeting with a bell", { ...SIP, greeting: "\u0007ring" }, false),
+  everywhere(
+    "a greeting on two lines with a tab",
+    { ...SIP, greeting: "お電話\nありがとう\tございます" },
+    true,
+  ),
+  everywhere("a whitespace greeting (none)", { ...SIP, greeting: "  \n " }, true),
+  {
+    what: "a greeting of 4,096 characters",
+    values: { ...SIP, greeting: ascii(4096) },
+    onLambda: false,
+    elsewhere: true,
+  },
+  everywhere("a greeting of 4,097 characters", { ...SIP, greeting: ascii(4097) }, false),
+  everywhere("3,000 ASCII characters of greeting", { ...SIP, greeting: ascii(3000) }, true),
+  {
+    what: "1,400 Japanese characters of greeting (4,200 bytes)",
+    values: { ...SIP, greeting: japanese(1400) },
+    onLambda: false,
+    elsewhere: true,
+  },
+  {
+    what: "two texts that fit alone but not together",
+    values: { ...SIP, greeting: ascii(2100), unavailableMessage: ascii(2100) },
+    onLambda: false,
+    elsewhere: true,
+  },
+  everywhere(
+    "an unavailable message with a form feed",
+    { ...SIP, unavailableMessage: "a\fb" },
+    false,
+  ),
+  everywhere(
+    "an empty unavailable message (the default)",
+    { ...SIP, unavailableMessage: "" },
+    true,
+  ),
+  everywhere("ja-JP", { ...SIP, language: "ja-JP" }, true),
+  everywhere("en-GB-WLS", { ...SIP, language: "en-GB-WLS" }, true),
+  everywhere("a bare code", { ...SIP, language: "arb" }, true),
+  everywhere("a language with blanks", { ...SIP, language: " en-US " }, true),
+  everywhere("an empty language (the default)", { ...SIP, language: "" }, true),
+  everywhere("ja_JP", { ...SIP, language: "ja_JP" }, false),
+  everywhere("ja-jp", { ...SIP, language: "ja-jp" }, false),
+  everywhere("Japanese", { ...SIP, language: "Japanese" }, false),
+  everywhere("the shortest dial timeout", { ...SIP, dialTimeout: "5" }, true),
+  everywhere("the longest dial timeout", { ...SIP, dialTimeout: "600" }, true),
+  everywhere("a dial timeout with blanks", { ...SIP, dialTimeout: " 30 " }, true),
+  everywhere("an empty dial timeout (the default)", { ...SIP, dialTimeout: "" }, true),
+  everywhere("a dial timeout below the range", { ...SIP, dialTimeout: "4" }, false),
+  everywhere("a dial timeout past the range", { ...SIP, dialTimeout: "601" }, false),
+  everywhere("a negative dial timeout", { ...SIP, dialTimeout: "-5" }, false),
+  everywhere("a decimal dial timeout", { ...SIP, dialTimeout: "30.0" }, false),
+  everywhere("an exponent dial timeout", { ...SIP, dialTimeout: "3e1" }, false),
+  everywhere("a hex dial timeout", { ...SIP, dialTimeout: "0x1E" }, false),
+  everywhere("a dial timeout with a unit", { ...SIP, dialTimeout: "30s" }, false),
+];
+
+/** The stack's reading: a stack file with these call settings, hosting the webhook or not. */
+function stackAccepts(values: Values, onLambda: boolean) {
+  const config: Record<string, string> = {
+    "twilio:accountSid": TEST_ACCOUNT_SID,
+    "twilio:authToken": TEST_AUTH_TOKEN,
+    "line-call:sipDomainName": "acme-line.sip.twilio.com",
+    "line-call:lineIpAddresses": JSON.stringify([{ ip: "203.0.113.10" }]),
+    ...(onLambda
+      ? { "aws:region": "ap-northeast-1" }
+      : { "line-call:webhookBaseUrl": "https://twiml.example.com/line" }),
+  };
+  for (const [name, value] of Object.entries(values)) config[`line-call:${name}`] = value;
+  return validateConfig({
+    stack: "prod",
+    values: config,
+    secretKeys: new Set(["twilio:authToken"]),
+    env: {},
+  });
+}
+
+/** The same values as the webhook's environment variables. */
+function asEnvironment(values: Values): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      CALL_SETTINGS[name as CallSettingName].env,
+      value,
+    ]),
+  );
+}
+
+/** The policy pack's reading: the webhook function's inputs, as a deployed stack gives them. */
+function policyAccepts(values: Values): boolean {
+  const variables = {
+    ...asEnvironment(values),
+    TWILIO_AUTH_TOKEN_PARAMETER: "/line-call/prod/twilio-auth-token",
+    TWILIO_AUTH_TOKEN_VERSION: "1",
+  };
+  return checkWebhookCallSettings({ environment: { variables } }).length === 0;
+}
+
+describe("one corpus of call settings through every reader", () => {
+  it.each(CORPUS)("$what", ({ values, onLambda, elsewhere }) => {
+    const hosted = stackAccepts(values, true);
+    const ownHost = stackAccepts(values, false);
+    expect({
+      stackOnLambda: hosted.errors.length === 0,
+      policyPack: policyAccepts(values),
+      stackElsewhere: ownHost.errors.length === 0,
+      webhook: readSettings(asEnvironment(values)).problems.length === 0,
+    }).toEqual({
+      stackOnLambda: onLambda,
+      policyPack: onLambda,
+      stackElsewhere: elsewhere,
+      webhook: elsewhere,
+    });
+    // What the stack accepts, it hands the webhook in a form the webhook reads back the same.
+    if (ownHost.config) {
+      const handed = readSettings(callSettingsEnvironment(ownHost.config.call));
+      expect(handed.problems).toEqual([]);
+      expect(handed.call).toEqual(ownHost.config.call);
+    }
+  });
+
+  it("names the setting and the fix in every reader's own terms", () => {
+    const greeting = { ...SIP, greeting: "hello\vworld" };
+    expect(stackAccepts(greeting, true).errors).toEqual([
+      expect.stringMatching(
+        /^line-call:greeting contains the control character U\+000B at character 6/,
+      ),
+    ]);
+    expect(readSettings(asEnvironment(greeting)).problems).toEqual([
+      expect.stringMatching(/^GREETING contains the control character U\+000B/),
+    ]);
+  });
+
+  it("says how many bytes the Lambda environment would take and which texts to shorten", () => {
+    const [problem] = stackAccepts({ ...SIP, greeting: japanese(1400) }, true).errors;
+    expect(problem).toMatch(/^the webhook's settings take [\d,]+ bytes/);
+    expect(problem).toContain(`AWS allows ${LAMBDA_ENVIRONMENT_MAX_BYTES.toLocaleString("en-US")}`);
+    expect(problem).toContain("line-call:greeting takes 4,200");
+  });
+});
