@@ -6,12 +6,9 @@ import * as path from "node:path";
 import { type LocalWebhook, startLocalWebhook } from "../lambda/localAdapter";
 import { callSettingsEnvironment } from "../model/callSettings";
 import { ConfigError, type LineCallConfig, validateConfig } from "../stack/config";
-import { configSource, loadProjectDefaults, parseStackConfig } from "./stackFile";
-import {
-  DEFAULT_AUTH_TOKEN,
-  startTwilioStandin,
-  type TwilioStandin,
-} from "./twilio-standin/server";
+import { configSource, encryptedValues, loadProjectDefaults, parseStackFile } from "./stackFile";
+import { decryptStackSecrets } from "./stackSecrets";
+import { startTwilioStandin, type TwilioStandin } from "./twilio-standin/server";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 export const LOCAL_STACK = "local";
@@ -20,6 +17,8 @@ export const LOCAL_PASSPHRASE = "line-call-local";
 
 export interface LocalStack {
   config: LineCallConfig;
+  /** The auth token the stand-in accepts and the webhook checks, from the stack file. */
+  authToken: string;
   standin: TwilioStandin;
   webhook: LocalWebhook;
   /** Environment for the Pulumi CLI: file backend here, passphrase, no plugin downloads, the stand-in's token. */
@@ -30,14 +29,26 @@ export interface LocalStack {
 /** Pulumi.local.yaml, validated by the same rules as every stack (and read as `npm run validate` reads one). */
 export function localStackConfig(root = PROJECT_ROOT): {
   config: LineCallConfig;
+  /** Every value as the CLI passes it, the auth token decrypted. */
   values: Record<string, string>;
+  /** The stand-in's made-up token, as the stack file holds it (encrypted with LOCAL_PASSPHRASE). */
+  authToken: string;
 } {
   const file = path.join(root, `Pulumi.${LOCAL_STACK}.yaml`);
+  const stackFile = parseStackFile(readFileSync(file, "utf8"), file);
+  const secrets = decryptStackSecrets(
+    encryptedValues(stackFile.config),
+    stackFile.encryptionSalt,
+    LOCAL_PASSPHRASE,
+  );
+  if ("notChecked" in secrets)
+    throw new Error(`${file}: its secrets cannot be read: ${secrets.notChecked}`);
   const source = configSource(
     LOCAL_STACK,
-    parseStackConfig(readFileSync(file, "utf8"), file),
+    stackFile.config,
     loadProjectDefaults(root),
-    { TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN },
+    {},
+    secrets.decrypted,
   );
   const { config, errors } = validateConfig(source);
   // The problems first: they are what to fix, whatever else the file describes.
@@ -48,7 +59,13 @@ export function localStackConfig(root = PROJECT_ROOT): {
         "e.g. http://127.0.0.1:4011 (without it the stack would deploy the webhook on AWS)",
     );
   }
-  return { config, values: source.values };
+  const authToken = source.values["twilio:authToken"];
+  if (!authToken) {
+    throw new Error(
+      `${file} must hold the stand-in's auth token: PULUMI_CONFIG_PASSPHRASE=${LOCAL_PASSPHRASE} pulumi config set --secret twilio:authToken --stack ${LOCAL_STACK}`,
+    );
+  }
+  return { config, values: source.values, authToken };
 }
 
 function localPort(url: string | undefined, key: string): number {
@@ -79,7 +96,7 @@ export async function startLocalStack(
 ): Promise<LocalStack> {
   const root = options.root ?? PROJECT_ROOT;
   const log = options.log ?? ((line: string) => console.log(line));
-  const { config, values } = localStackConfig(root);
+  const { config, values, authToken } = localStackConfig(root);
   const standinPort = localPort(values["twilio:apiBaseUrl"], "twilio:apiBaseUrl");
   const webhookPort = localPort(config.webhookBaseUrl as string, "line-call:webhookBaseUrl");
 
@@ -87,7 +104,7 @@ export async function startLocalStack(
     startTwilioStandin({
       port: standinPort,
       accountSid: values["twilio:accountSid"],
-      authToken: DEFAULT_AUTH_TOKEN,
+      authToken,
       onRequest: (r) => log(`[twilio] ${r.method} ${r.path} → ${r.status || "no answer"}`),
     }),
   );
@@ -98,7 +115,7 @@ export async function startLocalStack(
         port: webhookPort,
         env: {
           ...callSettingsEnvironment(config.call),
-          TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
+          TWILIO_AUTH_TOKEN: authToken,
           // Twilio signs the URL as configured on the domain: the webhookBaseUrl.
           PUBLIC_BASE_URL: config.webhookBaseUrl,
         },
@@ -111,6 +128,7 @@ export async function startLocalStack(
   }
   return {
     config,
+    authToken,
     standin,
     webhook,
     pulumiEnv: {
@@ -121,7 +139,6 @@ export async function startLocalStack(
       // every @pulumi/* package in package.json (@pulumi/aws: a large download, or seconds of
       // failed lookups offline) before each preview and update. It needs none beyond its own.
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
     },
     close: async () => {
       await Promise.allSettled([webhook.close(), standin.close()]);

@@ -24,11 +24,7 @@ import { buildProvidersModule } from "../../stack/providersModule";
 import { localStackConfig, PROJECT_ROOT } from "../localStack";
 import { writePolicyPackLauncher } from "../policyPackLauncher";
 import { pulumiOnPath } from "../pulumiToolchain";
-import {
-  DEFAULT_AUTH_TOKEN,
-  startTwilioStandin,
-  type TwilioStandin,
-} from "../twilio-standin/server";
+import { startTwilioStandin, type TwilioStandin } from "../twilio-standin/server";
 
 /**
  * Set by the real-CLI tests' vitest setup (test/support/realCliSetup.ts) when it could neither
@@ -139,16 +135,16 @@ export async function createEngineStack(
   options: CopyOptions = {},
 ): Promise<EngineStack> {
   const dir = mkdtempSync(path.join(tmpdir(), "line-call-engine-"));
-  const { config, values } = localStackConfig();
+  const { config, values, authToken } = localStackConfig();
   const standin = await startTwilioStandin({
     port: 0,
     accountSid: values["twilio:accountSid"],
-    authToken: DEFAULT_AUTH_TOKEN,
+    authToken,
   });
   // The webhook validates signatures against its public URL, known once it listens.
   const webhookEnv: Record<string, string> = {
     ...callSettingsEnvironment(config.call),
-    TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
+    TWILIO_AUTH_TOKEN: authToken,
   };
   const webhook = await startLocalWebhook({ port: 0, env: webhookEnv, log: () => {} });
   webhookEnv.PUBLIC_BASE_URL = webhook.url;
@@ -156,8 +152,12 @@ export async function createEngineStack(
   const project = copyProject(dir, options);
   mkdirSync(path.join(dir, "state"));
   const configFile = path.join(project, `Pulumi.${name}.yaml`);
+  // The local stack's encrypted token belongs to its own salt; this stack sets it below.
+  const { "twilio:authToken": _localToken, ...localConfig } = YAML.parse(
+    readFileSync(path.join(PROJECT_ROOT, "Pulumi.local.yaml"), "utf8"),
+  ).config;
   const stackConfig: Record<string, unknown> = {
-    ...YAML.parse(readFileSync(path.join(PROJECT_ROOT, "Pulumi.local.yaml"), "utf8")).config,
+    ...localConfig,
     "twilio:apiBaseUrl": standin.url,
     "line-call:webhookBaseUrl": webhook.url,
   };
@@ -225,13 +225,7 @@ export async function createEngineStack(
 
   const init = await stack.pulumi(["stack", "init", "--secrets-provider", "passphrase"]);
   if (init.code !== 0) throw new Error(`pulumi stack init failed:\n${init.output}`);
-  const secret = await stack.pulumi([
-    "config",
-    "set",
-    "--secret",
-    "twilio:authToken",
-    DEFAULT_AUTH_TOKEN,
-  ]);
+  const secret = await stack.pulumi(["config", "set", "--secret", "twilio:authToken", authToken]);
   if (secret.code !== 0) throw new Error(`pulumi config set failed:\n${secret.output}`);
   return stack;
 }

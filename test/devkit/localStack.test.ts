@@ -47,7 +47,7 @@ describe("npm run local", () => {
       `${values["twilio:apiBaseUrl"]}/2010-04-01/Accounts/${values["twilio:accountSid"]}/SIP/Domains.json`,
       {
         headers: {
-          authorization: `Basic ${Buffer.from(`${values["twilio:accountSid"]}:${local.pulumiEnv.TWILIO_AUTH_TOKEN}`).toString("base64")}`,
+          authorization: `Basic ${Buffer.from(`${values["twilio:accountSid"]}:${local.authToken}`).toString("base64")}`,
         },
       },
     );
@@ -58,7 +58,7 @@ describe("npm run local", () => {
   it("serves the webhook so that the stack's smoke test passes against it", async () => {
     const result = await runSmokeTest({
       voiceUrl: `${local.config.webhookBaseUrl}/voice`,
-      authToken: local.pulumiEnv.TWILIO_AUTH_TOKEN,
+      authToken: local.authToken,
       timeoutMs: 2_000,
     });
     expect(result.summary).toContain("passed");
@@ -67,8 +67,8 @@ describe("npm run local", () => {
   it("Pulumi.local.yaml makes the program a no-AWS stack aimed at them", async () => {
     const run = await runProgram({
       stack: "local",
-      config: stackFileConfig("local"),
-      env: { TWILIO_AUTH_TOKEN: local.pulumiEnv.TWILIO_AUTH_TOKEN },
+      config: { ...stackFileConfig("local"), "twilio:authToken": local.authToken },
+      secretKeys: ["twilio:authToken"],
     });
     expect(run.error).toBeUndefined();
     expect(run.registrations.filter((r) => r.type.startsWith("aws:"))).toEqual([]);

@@ -77,7 +77,9 @@ describe.runIf(enabled)("stack files written back by the Pulumi CLI", () => {
       expect(withSecret.secretKeys).toContain("twilio:authToken");
       const { "twilio:authToken": token, ...rest } = withSecret.values;
       expect(token).toBeDefined();
-      expect(rest).toEqual(before.values);
+      // The local stack holds its made-up token already; the others get it here.
+      const { "twilio:authToken": _committedToken, ...committedRest } = before.values;
+      expect(rest).toEqual(committedRest);
     },
   );
 });
