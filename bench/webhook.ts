@@ -17,7 +17,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { build } from "esbuild";
 import type { WebhookEvent, WebhookHandler } from "../lambda/handler";
-import { sampleLineCall, twilioSignature } from "../scripts/twilioSignedRequest";
+import { sampleLineCall, twilioSignature } from "../model/twilioRequest";
 import { buildLambdaBundle, LAMBDA_BUNDLE_SETTINGS } from "../stack/lambdaBundle";
 import { formatTable, right } from "./table";
 

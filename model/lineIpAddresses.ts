@@ -7,8 +7,10 @@ import { MAX_FRIENDLY_NAME_LENGTH, MAX_IPS_PER_LIST } from "./twilio";
 
 /**
  * ipaddr.js is loaded on use, not imported at the top: the Twilio providers reuse these rules, and
- * Pulumi serializes provider code by value, so a top-level import would copy the library into
- * every resource's state instead of requiring it.
+ * a dynamic provider requires its third-party modules inside its methods. Providers load by
+ * reference from the installed module (providers/installed.ts), but a provider serialized by value
+ * (a stack last updated before that, the bench's by-value comparison) would otherwise carry a copy
+ * of the library in its state.
  */
 function ipv4(): typeof IpAddr.IPv4 {
   return (require("ipaddr.js") as typeof IpAddr).IPv4;

@@ -1,6 +1,7 @@
-// What Twilio posts to a SIP domain's Request URL for a LINE call, and how it signs it. The bottom
-// layer: the smoke-test provider, `npm run dev:webhook`, the tests and the bench all build their
-// requests from here, so the webhook is always exercised as Twilio would call it.
+// What Twilio posts to a SIP domain's Request URL for a LINE call, how it signs it, and the post
+// itself. The bottom layer: the smoke-test provider, `npm run dev:webhook`, the tests and the
+// bench all build and send their requests from here, so the webhook is always exercised as Twilio
+// would call it.
 
 export type TwilioParams = Record<string, string>;
 
@@ -39,8 +40,8 @@ export function sampleLineCall(overrides: TwilioParams = {}): TwilioParams {
 
 /**
  * The `X-Twilio-Signature` Twilio would send, computed by the twilio package's own
- * `getExpectedTwilioSignature` (the function Twilio's helper libraries validate with). Required
- * here, not at the top, because the smoke-test provider is serialized and must not capture the SDK.
+ * `getExpectedTwilioSignature` (the function Twilio's helper libraries validate with). Required on
+ * use, as a provider method requires its third-party modules (the providers bundle this file).
  */
 export function twilioSignature(
   authToken: string,
@@ -49,4 +50,51 @@ export function twilioSignature(
 ): string {
   const { getExpectedTwilioSignature } = require("twilio/lib/webhooks/webhooks");
   return getExpectedTwilioSignature(authToken, signedUrl, params);
+}
+
+export interface SignedPost {
+  /** Where the request goes (the webhook's URL, or a local adapter's). */
+  postUrl: string;
+  /** The URL Twilio signs: the webhook URL as configured in Twilio. Defaults to postUrl. */
+  signedUrl?: string;
+  authToken: string;
+  params: TwilioParams;
+  /** Replace the computed signature (forgeries in tests); null sends no signature header. */
+  signature?: string | null;
+  /** Send this body instead of the encoded params (tampering tests). */
+  body?: string;
+  /** Extra or replaced headers (e.g. the user agent). */
+  headers?: Record<string, string>;
+  /** Give up on the request after this long. */
+  timeoutMs?: number;
+}
+
+export interface PostResult {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** Posts a form the way Twilio posts to a webhook: url-encoded, signed unless told otherwise. */
+export async function postSignedTwilioForm(post: SignedPost): Promise<PostResult> {
+  const signature =
+    post.signature === undefined
+      ? twilioSignature(post.authToken, post.signedUrl ?? post.postUrl, post.params)
+      : post.signature;
+  const response = await fetch(post.postUrl, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "user-agent": "TwilioProxy/1.1",
+      ...(signature === null ? {} : { "x-twilio-signature": signature }),
+      ...post.headers,
+    },
+    body: post.body ?? new URLSearchParams(post.params).toString(),
+    ...(post.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(post.timeoutMs) }),
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get("content-type") ?? "",
+    body: await response.text(),
+  };
 }

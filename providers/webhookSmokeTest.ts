@@ -8,7 +8,12 @@
 // input, an environment variable or the state), and the engine runs it like every other resource.
 import * as pulumi from "@pulumi/pulumi";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { sampleLineCall, type TwilioParams, twilioSignature } from "../model/twilioRequest";
+import {
+  type PostResult,
+  postSignedTwilioForm,
+  sampleLineCall,
+  type TwilioParams,
+} from "../model/twilioRequest";
 import { checkInputs, diffInputs, type Props, type Schema, unchangedOutputs } from "./inputs";
 import { installedProvider } from "./installed";
 import { configureTwilio, twilioAuthToken } from "./twilioClient";
@@ -59,33 +64,23 @@ export function smokeTestCall(voiceUrl: string, accountSid?: string): TwilioPara
   });
 }
 
-interface Answer {
-  status: number;
-  contentType: string;
-  body: string;
-}
+type Answer = PostResult;
 
-async function post(
-  url: string,
+/** One round's request: the sample call, signed with the token or not signed at all. */
+function post(
+  options: SmokeTestOptions,
   params: TwilioParams,
-  signature: string | undefined,
+  signed: boolean,
   timeoutMs: number,
 ): Promise<Answer> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "user-agent": "line-call-smoke-test",
-      ...(signature ? { "x-twilio-signature": signature } : {}),
-    },
-    body: new URLSearchParams(params).toString(),
-    signal: AbortSignal.timeout(timeoutMs),
+  return postSignedTwilioForm({
+    postUrl: options.voiceUrl,
+    authToken: options.authToken,
+    params,
+    ...(signed ? {} : { signature: null }),
+    headers: { "user-agent": "line-call-smoke-test" },
+    timeoutMs,
   });
-  return {
-    status: response.status,
-    contentType: response.headers.get("content-type") ?? "",
-    body: await response.text(),
-  };
 }
 
 function describeAnswer(answer: Answer): string {
@@ -144,10 +139,9 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   for (;;) {
     attempts++;
     const params = smokeTestCall(options.voiceUrl, options.accountSid);
-    const signature = twilioSignature(options.authToken, options.voiceUrl, params);
     try {
-      const signed = await post(options.voiceUrl, params, signature, requestTimeoutMs);
-      const unsigned = await post(options.voiceUrl, params, undefined, requestTimeoutMs);
+      const signed = await post(options, params, true, requestTimeoutMs);
+      const unsigned = await post(options, params, false, requestTimeoutMs);
       const found = judge(signed, unsigned, options.authTokenName);
       refusedSince = signed.status === 403 ? (refusedSince ?? Date.now()) : undefined;
       if (!found) {

@@ -21,7 +21,7 @@ import {
   postSignedTwilioForm,
   SAMPLE_LINE_USER_ID,
   sampleLineCall,
-} from "./twilioSignedRequest";
+} from "../model/twilioRequest";
 
 const USAGE = `usage: npm run dev:webhook -- [--route ${Object.values(ROUTES).join("|")}]
        [--line-user-id ID] [--param Name=value ...] [--port N] [--keep-running] [--help]`;

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postSignedTwilioForm, sampleLineCall } from "../../scripts/twilioSignedRequest";
+import { postSignedTwilioForm, sampleLineCall } from "../../model/twilioRequest";
 import { buildLambdaBundle, type LambdaBundle } from "../../stack/lambdaBundle";
 import { AUTH_TOKEN, NUMBER_TARGET_ENV, onlyChild, parseTwiml } from "./harness";
 import { type SsmStandIn, startSsmStandIn } from "./ssmStandIn";

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Env } from "../../lambda/config";
 import { APOLOGY_LANGUAGE, APOLOGY_MESSAGE } from "../../lambda/twiml";
 import { DEFAULT_UNAVAILABLE_MESSAGE } from "../../model/callSettings";
-import { sampleLineCall } from "../../scripts/twilioSignedRequest";
+import { sampleLineCall } from "../../model/twilioRequest";
 import {
   AUTH_TOKEN,
   describeChildren,

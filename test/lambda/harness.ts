@@ -13,7 +13,7 @@ import {
   type SignedPost,
   sampleLineCall,
   type TwilioParams,
-} from "../../scripts/twilioSignedRequest";
+} from "../../model/twilioRequest";
 
 export const AUTH_TOKEN = "0123456789abcdef0123456789abcdef";
 

@@ -4,7 +4,7 @@ import { readSettings } from "../../lambda/config";
 import { MAX_FORM_BYTES, parseTwilioForm } from "../../lambda/form";
 import { isSignedByTwilio, publicLocation, signedUrl } from "../../lambda/signature";
 import { decodeUserToUser, lineUserIdFrom, MAX_LINE_USER_ID_LENGTH } from "../../lambda/uui";
-import { twilioSignature } from "../../scripts/twilioSignedRequest";
+import { twilioSignature } from "../../model/twilioRequest";
 
 describe("decodeUserToUser (RFC 7433)", () => {
   it.each([

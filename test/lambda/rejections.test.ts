@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 import { MAX_FORM_BYTES } from "../../lambda/form";
-import { sampleLineCall, twilioSignature } from "../../scripts/twilioSignedRequest";
+import { sampleLineCall, twilioSignature } from "../../model/twilioRequest";
 import {
   AUTH_TOKEN,
   NUMBER_TARGET_ENV,

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { SSM_RETRY_BACKOFF_MS, ssmRetryDelayMs } from "../../lambda/authToken";
 import type { Env } from "../../lambda/config";
 import { createHandler } from "../../lambda/handler";
-import { sampleLineCall } from "../../scripts/twilioSignedRequest";
+import { sampleLineCall } from "../../model/twilioRequest";
 import { AUTH_TOKEN, NUMBER_TARGET_ENV, onlyChild, parseTwiml, webhookPerTest } from "./harness";
 import { type SsmStandIn, type StoredParameter, startSsmStandIn } from "./ssmStandIn";
 

@@ -9,7 +9,7 @@ import {
   SAMPLE_LINE_USER_ID,
   sampleLineCall,
   twilioSignature,
-} from "../../scripts/twilioSignedRequest";
+} from "../../model/twilioRequest";
 import {
   AUTH_TOKEN,
   describeChildren,
