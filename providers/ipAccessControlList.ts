@@ -1,9 +1,14 @@
 // The IP access control list holding LINE's SIP server addresses. Updates in place; `adopt`
-// takes over an existing list with the same friendly name.
+// takes over an existing list with the same friendly name. Given the entries the program declares
+// (`declaredEntries`), it also answers for every other entry in it: `read` reports them, so the
+// drift check fails naming them, and an update removes the ones its diff drops.
 import * as pulumi from "@pulumi/pulumi";
+import { cidrNotation, cidrNotationProblem } from "../model/lineIpAddresses";
 import { MAX_FRIENDLY_NAME_LENGTH } from "../model/twilio";
 import { twilioProviderError, unlessGone } from "./errors";
 import {
+  canonical,
+  changedFields,
   checkInputs,
   diffInputs,
   type FieldSpec,
@@ -48,24 +53,86 @@ export const IP_ACCESS_CONTROL_LIST_SCHEMA = {
   },
   /** Take over an existing list with this friendly name instead of failing. */
   adopt: { kind: "boolean", defaultValue: false, option: true },
+  /**
+   * Every entry the program declares in this list, as `<address>/<prefix>` (one IpAddress resource
+   * each). Left out, the list does not look at its entries at all.
+   */
+  declaredEntries: {
+    kind: "stringList",
+    rule: (entries: string[]) => {
+      const problems = entries.map(cidrNotationProblem).filter((problem) => problem !== undefined);
+      return problems.length > 0
+        ? `has entries Twilio would refuse: ${problems.join("; ")}`
+        : undefined;
+    },
+  },
 } as const satisfies Schema;
 
 /** What Twilio computes for a list, beside the inputs. */
 export const IP_ACCESS_CONTROL_LIST_OUTPUTS = SIP_OBJECT_OUTPUTS;
 
 export type IpAccessControlListArgs = ResourceArgs<typeof IP_ACCESS_CONTROL_LIST_SCHEMA>;
-type ListInputs = Resolved<typeof IP_ACCESS_CONTROL_LIST_SCHEMA>;
-type ListState = State<typeof IP_ACCESS_CONTROL_LIST_SCHEMA, typeof IP_ACCESS_CONTROL_LIST_OUTPUTS>;
+/** `declaredEntries` may be left out (then it is absent, never undefined, in inputs and state). */
+type WithDeclaredEntries<T> = Omit<T, "declaredEntries"> & { declaredEntries?: string[] };
+type ListInputs = WithDeclaredEntries<Resolved<typeof IP_ACCESS_CONTROL_LIST_SCHEMA>>;
+type ListState = WithDeclaredEntries<
+  State<typeof IP_ACCESS_CONTROL_LIST_SCHEMA, typeof IP_ACCESS_CONTROL_LIST_OUTPUTS>
+>;
 
-function listOutputs(list: Props, adopt: boolean): ListState {
-  return stateFromLive(IP_ACCESS_CONTROL_LIST_SCHEMA, IP_ACCESS_CONTROL_LIST_OUTPUTS, list, {
-    adopt,
-  });
+/** The list's state: Twilio's fields, the `adopt` option and the declared entries, if any. */
+function listOutputs(list: Props, adopt: boolean, declaredEntries?: string[]): ListState {
+  const state: ListState = stateFromLive(
+    IP_ACCESS_CONTROL_LIST_SCHEMA,
+    IP_ACCESS_CONTROL_LIST_OUTPUTS,
+    list,
+    { adopt },
+  );
+  return declaredEntries === undefined ? state : { ...state, declaredEntries };
 }
 
 async function findListByName(sip: TwilioSip, friendlyName: string): Promise<Props | undefined> {
   const lists: Props[] = await sip.ipAccessControlLists.list({ pageSize: 1000 });
   return lists.find((list) => list.friendlyName === friendlyName);
+}
+
+/** Every entry of a list (Twilio allows at most 100, so one page). */
+export function listEntries(sip: TwilioSip, listSid: string): Promise<Props[]> {
+  return sip.ipAccessControlLists(listSid).ipAddresses.list({ pageSize: 1000 });
+}
+
+/** An entry as Twilio returns it, in the notation of `declaredEntries`. */
+export function entryCidr(entry: Props): string {
+  return cidrNotation(String(entry.ipAddress), Number(entry.cidrPrefixLength ?? 32));
+}
+
+/** The declared entries as stored or checked (sorted), or undefined when the list has none. */
+function declaredEntriesOf(props: Props): string[] | undefined {
+  return canonical(IP_ACCESS_CONTROL_LIST_SCHEMA.declaredEntries, props.declaredEntries) as
+    | string[]
+    | undefined;
+}
+
+/** Removes the entries of a list that `doomed` picks (a 404 means already gone). */
+async function removeEntries(
+  listSid: string,
+  doomed: (cidr: string) => boolean,
+  why: string,
+): Promise<void> {
+  const entries = await twilioCall<Props[]>(`list the IP addresses of ${listSid}`, (sip) =>
+    listEntries(sip, listSid),
+  );
+  await Promise.all(
+    entries
+      .filter((entry) => doomed(entryCidr(entry)))
+      .map((entry) =>
+        unlessGone(
+          twilioCall(
+            `remove IP address ${entryCidr(entry)} (${entry.sid}) from ${listSid}, ${why}`,
+            (sip) => sip.ipAccessControlLists(listSid).ipAddresses(String(entry.sid)).remove(),
+          ),
+        ),
+      ),
+  );
 }
 
 /**
@@ -100,6 +167,8 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: ListInputs) {
     const { friendlyName, adopt } = inputs;
+    const declaredEntries = declaredEntriesOf(inputs);
+    let takenOver = false;
     const list = await createOrAdopt<Props>(`IP access control list "${friendlyName}"`, {
       lookUp: (sip) => findListByName(sip, friendlyName),
       create: async (sip) => {
@@ -108,7 +177,10 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
         return created;
       },
       adopt: async (existing) => {
-        if (adopt) return existing;
+        if (adopt) {
+          takenOver = true;
+          return existing;
+        }
         // Twilio allows two lists with one name, so the clash check is ours. A list that holds no
         // address and is mapped to no domain is what this resource's own create leaves when
         // Twilio wrote it and Pulumi never heard back (its entries and its mapping wait for its
@@ -121,9 +193,21 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
         );
       },
     });
-    return { id: String(list.sid), outs: listOutputs(list, adopt) };
+    // A list taken over with adopt: true is brought to the declared settings, entries included:
+    // the declared ones are adopted by their IpAddress creates, which come next; any other entry
+    // would admit an address nobody declared.
+    if (takenOver && declaredEntries !== undefined) {
+      await removeEntries(
+        String(list.sid),
+        (cidr) => !declaredEntries.includes(cidr),
+        "which the adopted list held but the program does not declare",
+      );
+    }
+    return { id: String(list.sid), outs: listOutputs(list, adopt, declaredEntries) };
   },
 
+  // With declared entries, also what the list holds beyond them: the state then declares those
+  // too, so the diff against the program names each one and the next update removes it.
   async read(id: string, props: ListState) {
     const list = await unlessGone(
       twilioCall<Props>(`read IP access control list ${id}`, (sip) =>
@@ -131,20 +215,49 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
       ),
     );
     if (!list) return { id: "", props: {} };
+    const declared = declaredEntriesOf(props);
+    let entries: string[] | undefined;
+    if (declared !== undefined) {
+      const held = await twilioCall<Props[]>(`list the IP addresses of ${id}`, (sip) =>
+        listEntries(sip, id),
+      );
+      entries = [...new Set([...declared, ...held.map(entryCidr)])].sort();
+    }
+    const inputs = inputsFromLive(IP_ACCESS_CONTROL_LIST_SCHEMA, list, props);
     return {
       id,
-      props: listOutputs(list, props.adopt ?? false),
-      inputs: inputsFromLive(IP_ACCESS_CONTROL_LIST_SCHEMA, list, props),
+      props: listOutputs(list, props.adopt ?? false, entries),
+      inputs: entries === undefined ? inputs : { ...inputs, declaredEntries: entries },
     };
   },
 
+  // The entries the diff drops (no longer declared, or found by a refresh without being declared)
+  // are removed here, before the IpAddress resources that depend on the list are created, updated
+  // or deleted; an entry removed here that a resource tracked is then already gone (404) for its
+  // delete. Nothing else is touched: an update removes only what its preview showed.
   async update(id: string, olds: ListState, news: ListInputs) {
     const unchanged = unchangedOutputs(IP_ACCESS_CONTROL_LIST_SCHEMA, olds, news);
     if (unchanged) return unchanged;
-    const updated = await twilioCall<Props>(`update IP access control list ${id}`, (sip) =>
-      sip.ipAccessControlLists(id).update({ friendlyName: news.friendlyName }),
+    const declared = declaredEntriesOf(news);
+    const dropped = (declaredEntriesOf(olds) ?? []).filter(
+      (cidr) => declared !== undefined && !declared.includes(cidr),
     );
-    return { outs: listOutputs(updated, news.adopt) };
+    if (dropped.length > 0) {
+      await removeEntries(
+        id,
+        (cidr) => dropped.includes(cidr),
+        "which the program no longer declares",
+      );
+    }
+    const renamed = changedFields(IP_ACCESS_CONTROL_LIST_SCHEMA, olds, news).includes(
+      "friendlyName",
+    );
+    const list = renamed
+      ? await twilioCall<Props>(`update IP access control list ${id}`, (sip) =>
+          sip.ipAccessControlLists(id).update({ friendlyName: news.friendlyName }),
+        )
+      : olds;
+    return { outs: listOutputs(list, news.adopt, declared) };
   },
 
   async delete(id: string) {
