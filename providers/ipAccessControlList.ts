@@ -1,7 +1,8 @@
 // The IP access control list holding LINE's SIP server addresses. Updates in place; `adopt`
 // takes over an existing list with the same friendly name. Given the entries the program declares
-// (`declaredEntries`), it also answers for every other entry in it: `read` reports them, so the
-// drift check fails naming them, and an update removes the ones its diff drops.
+// (`declaredEntries`), it also answers for every other entry in it: `read` reports them
+// (`untrackedEntries`), so the drift check fails naming them, and an update removes what its diff
+// drops from either.
 import * as pulumi from "@pulumi/pulumi";
 import { cidrNotation, cidrNotationProblem } from "../model/lineIpAddresses";
 import { MAX_FRIENDLY_NAME_LENGTH } from "../model/twilio";
@@ -66,28 +67,46 @@ export const IP_ACCESS_CONTROL_LIST_SCHEMA = {
         : undefined;
     },
   },
+  /**
+   * With declaredEntries: the entries a refresh found in the list beyond them, as `<address>/
+   * <prefix>`. Not for the program, which leaves it out (it is then []): a refresh that finds one
+   * makes the state differ from the program, the diff names it and the update removes it.
+   */
+  untrackedEntries: {
+    kind: "stringList",
+    rule: (entries: string[]) =>
+      entries.length > 0
+        ? "is what a refresh finds in the list beyond declaredEntries, not an input: leave it out"
+        : undefined,
+  },
 } as const satisfies Schema;
 
 /** What Twilio computes for a list, beside the inputs. */
 export const IP_ACCESS_CONTROL_LIST_OUTPUTS = SIP_OBJECT_OUTPUTS;
 
 export type IpAccessControlListArgs = ResourceArgs<typeof IP_ACCESS_CONTROL_LIST_SCHEMA>;
-/** `declaredEntries` may be left out (then it is absent, never undefined, in inputs and state). */
-type WithDeclaredEntries<T> = Omit<T, "declaredEntries"> & { declaredEntries?: string[] };
-type ListInputs = WithDeclaredEntries<Resolved<typeof IP_ACCESS_CONTROL_LIST_SCHEMA>>;
-type ListState = WithDeclaredEntries<
+/** The list's entries as it accounts for them: only when the program declares its entries. */
+interface EntryAccount {
+  declaredEntries: string[];
+  untrackedEntries: string[];
+}
+
+/** The entry fields may be left out (then they are absent, never undefined, in inputs and state). */
+type WithEntries<T> = Omit<T, keyof EntryAccount> & Partial<EntryAccount>;
+type ListInputs = WithEntries<Resolved<typeof IP_ACCESS_CONTROL_LIST_SCHEMA>>;
+type ListState = WithEntries<
   State<typeof IP_ACCESS_CONTROL_LIST_SCHEMA, typeof IP_ACCESS_CONTROL_LIST_OUTPUTS>
 >;
 
-/** The list's state: Twilio's fields, the `adopt` option and the declared entries, if any. */
-function listOutputs(list: Props, adopt: boolean, declaredEntries?: string[]): ListState {
+/** The list's state: Twilio's fields, the `adopt` option and the entry account, if any. */
+function listOutputs(list: Props, adopt: boolean, entries?: EntryAccount): ListState {
   const state: ListState = stateFromLive(
     IP_ACCESS_CONTROL_LIST_SCHEMA,
     IP_ACCESS_CONTROL_LIST_OUTPUTS,
     list,
     { adopt },
   );
-  return declaredEntries === undefined ? state : { ...state, declaredEntries };
+  return entries === undefined ? state : { ...state, ...entries };
 }
 
 async function findListByName(sip: TwilioSip, friendlyName: string): Promise<Props | undefined> {
@@ -105,11 +124,13 @@ export function entryCidr(entry: Props): string {
   return cidrNotation(String(entry.ipAddress), Number(entry.cidrPrefixLength ?? 32));
 }
 
-/** The declared entries as stored or checked (sorted), or undefined when the list has none. */
-function declaredEntriesOf(props: Props): string[] | undefined {
-  return canonical(IP_ACCESS_CONTROL_LIST_SCHEMA.declaredEntries, props.declaredEntries) as
-    | string[]
-    | undefined;
+/** The entry account as stored or checked (sorted), or undefined when nothing is declared. */
+function entryAccountOf(props: Props): EntryAccount | undefined {
+  const list = (name: keyof EntryAccount) =>
+    canonical(IP_ACCESS_CONTROL_LIST_SCHEMA[name], props[name]) as string[] | undefined;
+  const declaredEntries = list("declaredEntries");
+  if (declaredEntries === undefined) return undefined;
+  return { declaredEntries, untrackedEntries: list("untrackedEntries") ?? [] };
 }
 
 /** Removes the entries of a list that `doomed` picks (a 404 means already gone). */
@@ -158,7 +179,9 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
   configure: configureTwilio,
 
   async check(_olds: Props, news: Props) {
-    return checkInputs(IP_ACCESS_CONTROL_LIST_SCHEMA, news);
+    return checkInputs(IP_ACCESS_CONTROL_LIST_SCHEMA, news, (inputs) =>
+      inputs.declaredEntries === undefined ? {} : { untrackedEntries: [] },
+    );
   },
 
   async diff(_id: string, olds: Props, news: Props) {
@@ -167,7 +190,7 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: ListInputs) {
     const { friendlyName, adopt } = inputs;
-    const declaredEntries = declaredEntriesOf(inputs);
+    const entries = entryAccountOf(inputs);
     let takenOver = false;
     const list = await createOrAdopt<Props>(`IP access control list "${friendlyName}"`, {
       lookUp: (sip) => findListByName(sip, friendlyName),
@@ -196,18 +219,18 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
     // A list taken over with adopt: true is brought to the declared settings, entries included:
     // the declared ones are adopted by their IpAddress creates, which come next; any other entry
     // would admit an address nobody declared.
-    if (takenOver && declaredEntries !== undefined) {
+    if (takenOver && entries !== undefined) {
       await removeEntries(
         String(list.sid),
-        (cidr) => !declaredEntries.includes(cidr),
+        (cidr) => !entries.declaredEntries.includes(cidr),
         "which the adopted list held but the program does not declare",
       );
     }
-    return { id: String(list.sid), outs: listOutputs(list, adopt, declaredEntries) };
+    return { id: String(list.sid), outs: listOutputs(list, adopt, entries) };
   },
 
-  // With declared entries, also what the list holds beyond them: the state then declares those
-  // too, so the diff against the program names each one and the next update removes it.
+  // With declared entries, also what the list holds beyond them, as untrackedEntries: the program
+  // has none, so the diff names each one and the next update removes it.
   async read(id: string, props: ListState) {
     const list = await unlessGone(
       twilioCall<Props>(`read IP access control list ${id}`, (sip) =>
@@ -215,38 +238,48 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
       ),
     );
     if (!list) return { id: "", props: {} };
-    const declared = declaredEntriesOf(props);
-    let entries: string[] | undefined;
-    if (declared !== undefined) {
+    const stored = entryAccountOf(props);
+    let entries: EntryAccount | undefined;
+    if (stored !== undefined) {
       const held = await twilioCall<Props[]>(`list the IP addresses of ${id}`, (sip) =>
         listEntries(sip, id),
       );
-      entries = [...new Set([...declared, ...held.map(entryCidr)])].sort();
+      const { declaredEntries } = stored;
+      const untrackedEntries = held
+        .map(entryCidr)
+        .filter((cidr) => !declaredEntries.includes(cidr))
+        .sort();
+      entries = { declaredEntries, untrackedEntries };
     }
     const inputs = inputsFromLive(IP_ACCESS_CONTROL_LIST_SCHEMA, list, props);
     return {
       id,
       props: listOutputs(list, props.adopt ?? false, entries),
-      inputs: entries === undefined ? inputs : { ...inputs, declaredEntries: entries },
+      inputs: { ...inputs, ...entries },
     };
   },
 
-  // The entries the diff drops (no longer declared, or found by a refresh without being declared)
-  // are removed here, before the IpAddress resources that depend on the list are created, updated
-  // or deleted; an entry removed here that a resource tracked is then already gone (404) for its
-  // delete. Nothing else is touched: an update removes only what its preview showed.
+  // The entries the diff drops (no longer declared, or untracked ones a refresh found) are removed
+  // here, before the IpAddress resources that depend on the list are created, updated or deleted;
+  // an entry removed here that a resource tracked is then already gone (404) for its delete. An
+  // untracked entry the program now declares stays, for its IpAddress create to adopt. Nothing
+  // else is touched: an update removes only what its preview showed.
   async update(id: string, olds: ListState, news: ListInputs) {
     const unchanged = unchangedOutputs(IP_ACCESS_CONTROL_LIST_SCHEMA, olds, news);
     if (unchanged) return unchanged;
-    const declared = declaredEntriesOf(news);
-    const dropped = (declaredEntriesOf(olds) ?? []).filter(
-      (cidr) => declared !== undefined && !declared.includes(cidr),
-    );
+    const entries = entryAccountOf(news);
+    const before = entryAccountOf(olds);
+    const dropped =
+      entries === undefined || before === undefined
+        ? []
+        : [...before.declaredEntries, ...before.untrackedEntries].filter(
+            (cidr) => !entries.declaredEntries.includes(cidr),
+          );
     if (dropped.length > 0) {
       await removeEntries(
         id,
         (cidr) => dropped.includes(cidr),
-        "which the program no longer declares",
+        "which the program does not declare",
       );
     }
     const renamed = changedFields(IP_ACCESS_CONTROL_LIST_SCHEMA, olds, news).includes(
@@ -257,7 +290,7 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
           sip.ipAccessControlLists(id).update({ friendlyName: news.friendlyName }),
         )
       : olds;
-    return { outs: listOutputs(list, news.adopt, declared) };
+    return { outs: listOutputs(list, news.adopt, entries) };
   },
 
   async delete(id: string) {
