@@ -298,7 +298,9 @@ describe("the issue's pattern: 5×500 on the create, its response lost, one 500 
       writtenThenLookUpFails("/IpAddresses.json", "/IpAddresses.json", Number.POSITIVE_INFINITY),
     ]);
     expect(error).toContain(
-      `IP address 203.0.113.21/32 in ${list.id} may exist in Twilio account ${bed.standin.accountSid}`,
+      `Could not create IP address 203.0.113.21/32 in ${list.id}, nor tell whether Twilio did it: ` +
+        "the last attempt got no answer (ECONNRESET), then looking for it got HTTP 500 (Twilio error 20500). " +
+        `The IP address 203.0.113.21/32 in ${list.id} may exist in Twilio account ${bed.standin.accountSid}`,
     );
     expect(error).toContain("the next `pulumi up` looks for it first and takes it over");
     expect(entry.state).toBeUndefined();
