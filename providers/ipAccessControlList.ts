@@ -100,12 +100,12 @@ type ListState = WithEntries<
 
 /** The list's state: Twilio's fields, the `adopt` option and the entry account, if any. */
 function listOutputs(list: Props, adopt: boolean, entries?: EntryAccount): ListState {
-  const state: ListState = stateFromLive(
-    IP_ACCESS_CONTROL_LIST_SCHEMA,
-    IP_ACCESS_CONTROL_LIST_OUTPUTS,
-    list,
-    { adopt },
-  );
+  // `list` is Twilio's object or the stored state: the entry account comes only from `entries`.
+  const {
+    declaredEntries: _declared,
+    untrackedEntries: _untracked,
+    ...state
+  } = stateFromLive(IP_ACCESS_CONTROL_LIST_SCHEMA, IP_ACCESS_CONTROL_LIST_OUTPUTS, list, { adopt });
   return entries === undefined ? state : { ...state, ...entries };
 }
 

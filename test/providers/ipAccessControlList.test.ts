@@ -235,6 +235,10 @@ describe("IpAccessControlList declaredEntries: entries no resource tracks", () =
     expect(list.outputs.untrackedEntries).toEqual(["198.51.100.7/32"]);
     await list.up(declared);
     expect(ips(list.id)).toEqual([]);
+    // Left out again: the list stops accounting for its entries, and stays without a diff.
+    await list.up({ friendlyName });
+    expect(list.outputs).not.toHaveProperty("declaredEntries");
+    expect((await list.preview({ friendlyName })).op).toBe("same");
     await list.destroy();
   });
 
