@@ -47,7 +47,33 @@ export function lineIpResourceName(ip: string, cidrPrefixLength: number): string
 }
 
 export function defaultIpFriendlyName(ip: string, cidrPrefixLength: number): string {
+  return cidrNotation(ip, cidrPrefixLength);
+}
+
+/** An entry as an address and prefix, `203.0.113.10/32`: how an IP list's entries are compared. */
+export function cidrNotation(ip: string, cidrPrefixLength: number): string {
   return `${ip}/${cidrPrefixLength}`;
+}
+
+/**
+ * The problem with an entry written as `<address>/<prefix>`, or undefined when it is one Twilio
+ * accepts, written the way `cidrNotation` writes it (no host bits set, no leading zeros).
+ */
+export function cidrNotationProblem(value: unknown): string | undefined {
+  const example = 'e.g. "203.0.113.10/32"';
+  if (typeof value !== "string") return `must be an address and prefix, ${example}`;
+  const match = /^([^/]+)\/(0|[1-9][0-9]*)$/.exec(value);
+  if (!match || !isIPv4(match[1])) {
+    return `${JSON.stringify(value)} is not an IPv4 address and prefix, ${example}`;
+  }
+  const [, ip, prefixText] = match;
+  const prefix = Number(prefixText);
+  const prefixProblem = cidrPrefixProblem(prefix);
+  if (prefixProblem) return `${JSON.stringify(value)}: the prefix ${prefixProblem}`;
+  const network = networkAddressIfHostBitsSet(ip, prefix);
+  return network
+    ? `${JSON.stringify(value)} has host bits set: write ${cidrNotation(network, prefix)}`
+    : undefined;
 }
 
 /** True for a dotted-quad IPv4 address as Twilio accepts it (no leading zeros, no shorthand). */

@@ -120,3 +120,35 @@ export function toProviderError(
     error,
   );
 }
+
+/** What a failed call got, in a few words: Twilio's status and code, or no answer at all. */
+function failureSummary(error: TwilioApiError | undefined): string {
+  if (typeof error?.status === "number") {
+    return `got HTTP ${error.status}${error.code !== undefined ? ` (Twilio error ${error.code})` : ""}`;
+  }
+  return `got no answer (${error?.code ?? error?.message ?? "connection lost"})`;
+}
+
+/**
+ * A create that may have happened although Pulumi cannot tell: an attempt failed in a way that may
+ * have reached Twilio, and looking for the object afterwards failed too. Says that the object may
+ * exist, where, and that the next `pulumi up` takes it over (every create looks for its object
+ * first). Keeps the create's own `.status`/`.code`.
+ */
+export function mayExistError(
+  what: string,
+  object: string,
+  accountSid: string,
+  writeError: TwilioApiError | undefined,
+  lookUpError: TwilioApiError | undefined,
+): TwilioProviderError {
+  return twilioProviderError(
+    `Could not ${what}, nor tell whether Twilio did it: the last attempt ${failureSummary(writeError)}, ` +
+      `then looking for it ${failureSummary(lookUpError)}. ` +
+      `The ${object} may exist in Twilio account ${accountSid} without being in the Pulumi state: ` +
+      "the next `pulumi up` looks for it first and takes it over instead of creating another. " +
+      "Run it once Twilio answers again (status.twilio.com; if it could not be reached at all, " +
+      "check the network, or twilio:apiBaseUrl if set).",
+    writeError,
+  );
+}

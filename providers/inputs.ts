@@ -16,6 +16,8 @@ interface KindTypes {
   sid: string;
   boolean: boolean;
   integer: number;
+  /** A set of strings, kept sorted (the order never matters and never shows as a change). */
+  stringList: string[];
 }
 
 export type FieldKind = keyof KindTypes;
@@ -120,6 +122,7 @@ const FIELD_HINT: Record<FieldKind, string> = {
   boolean: "true or false",
   integer: "a whole number",
   sid: "a Twilio SID",
+  stringList: "a list of strings",
 };
 
 function fieldProblem(spec: FieldSpec, value: unknown): string | undefined {
@@ -136,6 +139,11 @@ function fieldProblem(spec: FieldSpec, value: unknown): string | undefined {
         : `must be ${FIELD_HINT.method}, not ${JSON.stringify(value)}`;
     case "url":
       return urlProblem(value);
+    case "stringList": {
+      if (!Array.isArray(value)) return `must be ${FIELD_HINT.stringList}`;
+      const repeated = value.find((item, index) => value.indexOf(item) !== index);
+      return repeated === undefined ? undefined : `lists ${JSON.stringify(repeated)} twice`;
+    }
     case "sid": {
       const pattern = new RegExp(`^${spec.sidPrefix ?? "[A-Z]{2}"}[0-9a-fA-F]{32}$`);
       return typeof value === "string" && pattern.test(value)
@@ -198,7 +206,7 @@ export function checkInputs(
   }
   for (const [name, spec] of Object.entries(schema)) {
     const value = news[name];
-    if (isUnknown(value)) {
+    if (holdsUnknown(value)) {
       inputs[name] = value;
       continue;
     }
@@ -218,7 +226,7 @@ export function checkInputs(
       failures.push({ property: name, reason: `${name} ${problem}` });
       continue;
     }
-    inputs[name] = spec.kind === "method" ? (value as string).toUpperCase() : value;
+    inputs[name] = canonical(spec, value);
   }
   // Defaults that depend on other inputs (e.g. an IP entry's name from its address). They obey
   // the field's rules like a declared value, so check never hands create what Twilio refuses.
@@ -238,6 +246,14 @@ export function checkInputs(
   return failures.length > 0 ? { inputs, failures } : { inputs };
 }
 
+/**
+ * Whether the engine does not know the value yet (a preview): the unknown sentinel, or a list with
+ * one in it (an element computed from another resource).
+ */
+function holdsUnknown(value: unknown): boolean {
+  return isUnknown(value) || (Array.isArray(value) && value.some(isUnknown));
+}
+
 /** What is wrong with a present, known value of a field, or undefined. */
 function valueProblem(spec: FieldSpec, value: unknown): string | undefined {
   return (
@@ -249,8 +265,15 @@ function valueProblem(spec: FieldSpec, value: unknown): string | undefined {
   );
 }
 
-/** The canonical form of a stored value: Twilio's null and a missing field mean "not set". */
+/**
+ * The canonical form of a stored value: Twilio's null and a missing field mean "not set". A list
+ * left out stays left out (undefined: the resource then omits it), since an empty list says
+ * something else; a list is sorted.
+ */
 export function canonical(spec: FieldSpec, value: unknown): unknown {
+  if (spec.kind === "stringList") {
+    return Array.isArray(value) ? [...value].map(String).sort() : undefined;
+  }
   if (value === undefined || value === null)
     return spec.defaultValue ?? (spec.kind === "boolean" ? false : "");
   if (spec.kind === "method" && typeof value === "string") return value.toUpperCase();
@@ -266,7 +289,10 @@ export function changedFields(schema: Schema, olds: Props, news: Props): string[
     .filter(([name, spec]) => {
       if (spec.option) return false;
       const next = news[name];
-      return isUnknown(next) || canonical(spec, olds[name]) !== canonical(spec, next);
+      return (
+        holdsUnknown(next) ||
+        JSON.stringify(canonical(spec, olds[name])) !== JSON.stringify(canonical(spec, next))
+      );
     })
     .map(([name]) => name);
 }
@@ -313,9 +339,10 @@ export function inputsFromLive<S extends Schema>(
 ): Resolved<S> {
   const inputs: Props = {};
   for (const [name, spec] of Object.entries(schema)) {
-    inputs[name] = spec.option
+    const value = spec.option
       ? (previous[name] ?? spec.defaultValue ?? false)
       : canonical(spec, live[name]);
+    if (value !== undefined) inputs[name] = value;
   }
   // canonical() gives each kind its type: a stored value of the field, or the kind's default.
   return inputs as Resolved<S>;

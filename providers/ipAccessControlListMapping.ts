@@ -110,14 +110,18 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
         what,
         (sip) => mappings(sip, domainSid).create({ ipAccessControlListSid: listSid }),
         {
-          findExisting: lookUp,
+          findExisting: {
+            object: `mapping of IP access control list ${listSid} to SIP domain ${domainSid} (Auth → Calls)`,
+            lookUp,
+          },
         },
       );
     } catch (error) {
       const status = (error as { status?: number }).status;
       if (status === undefined || status >= 500 || status === 404 || status === 401) throw error;
-      // The mapping already exists (set up by hand before the domain and list were adopted):
-      // it has no settings, so taking it over loses nothing.
+      // The mapping already exists (set up by hand before the domain and list were adopted, or
+      // left by a create Twilio did without Pulumi hearing back): it has no settings, so taking
+      // it over loses nothing.
       const existing = await twilioCall<Props | undefined>(`look up ${what}`, lookUp);
       if (!existing) throw error;
       mapping = existing;

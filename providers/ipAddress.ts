@@ -26,13 +26,13 @@ import {
   unchangedOutputs,
 } from "./inputs";
 import { installedProvider } from "./installed";
-import { LIST_SID_FIELD } from "./ipAccessControlList";
+import { LIST_SID_FIELD, listEntries } from "./ipAccessControlList";
 import {
   configureTwilio,
   createdHere,
   createOrAdopt,
+  forgetCreatedHere,
   sharedRead,
-  type TwilioSip,
   twilioCall,
 } from "./twilioClient";
 
@@ -131,24 +131,24 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: IpAddressInputs) {
     const listSid = inputs.ipAccessControlListSid;
-    const listEntries = (sip: TwilioSip): Promise<Props[]> =>
-      sip.ipAccessControlLists(listSid).ipAddresses.list({ pageSize: 1000 });
     const ownEntry = (entries: Props[]) =>
       entries.find(
         (entry) =>
           entry.ipAddress === inputs.ipAddress &&
           Number(entry.cidrPrefixLength ?? 32) === inputs.cidrPrefixLength,
       );
-    const entry = await createOrAdopt<Props>(describe(inputs), {
+    const created = createOrAdopt<Props>(describe(inputs), {
       // The natural key of an entry is its address and prefix within the list (a list of this
       // stack's), so an entry found for it is one a failed or interrupted create left behind.
-      lookUp: async (sip) => ownEntry(await listEntries(sip)),
+      lookUp: async (sip) => ownEntry(await listEntries(sip, listSid)),
       // A list this run created itself holds only what this run's creates put there, and each of
       // those looks again after an attempt that may have reached Twilio: nothing to look for.
       firstLookUp: async (sip) =>
         createdHere(listSid)
           ? undefined
-          : ownEntry(await sharedRead(`IP addresses of ${listSid}`, () => listEntries(sip))),
+          : ownEntry(
+              await sharedRead(`IP addresses of ${listSid}`, () => listEntries(sip, listSid)),
+            ),
       create: (sip) => sip.ipAccessControlLists(listSid).ipAddresses.create(twilioParams(inputs)),
       adopt: async (leftBehind) =>
         leftBehind.friendlyName === inputs.friendlyName
@@ -159,6 +159,10 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
                 .ipAddresses(String(leftBehind.sid))
                 .update(twilioParams(inputs)),
             ),
+    });
+    const entry = await created.catch((error: unknown) => {
+      forgetCreatedHere(listSid);
+      throw error;
     });
     return { id: String(entry.sid), outs: ipOutputs(entry, listSid) };
   },

@@ -9,6 +9,7 @@ import {
 } from "../model/twilio";
 import { type TwilioProviderError, twilioProviderError, unlessGone } from "./errors";
 import {
+  changedFields,
   checkInputs,
   diffInputs,
   inputsFromLive,
@@ -106,6 +107,24 @@ async function findDomainByName(sip: TwilioSip, domainName: string): Promise<Pro
   return domains.find((domain) => domain.domainName === domainName);
 }
 
+/**
+ * Whether a domain of this account with the declared name is what this very create leaves when
+ * Twilio wrote it and Pulumi never heard back (an interrupted `pulumi up`, or a create whose
+ * look-ups kept failing): it holds exactly the settings the create sends, and no IP access control
+ * list is mapped to it yet (the stack maps one only once the domain is in its state). Taking that
+ * one over changes nothing in Twilio; anything else is someone's domain, and needs adopt: true.
+ */
+async function isLeftOverByThisCreate(existing: Props, inputs: SipDomainInputs): Promise<boolean> {
+  const live = inputsFromLive(SIP_DOMAIN_SCHEMA, existing, {});
+  if (changedFields(SIP_DOMAIN_SCHEMA, live, inputs).length > 0) return false;
+  const sid = String(existing.sid);
+  const mapped: Props[] = await twilioCall(
+    `list the IP access control lists mapped to SIP domain ${sid}`,
+    (sip) => sip.domains(sid).auth.calls.ipAccessControlListMappings.list({ pageSize: 1000 }),
+  );
+  return mapped.length === 0;
+}
+
 async function updateDomain(sid: string, params: Props): Promise<Props> {
   return twilioCall<Props>(`update SIP domain ${sid}`, (sip) => sip.domains(sid).update(params));
 }
@@ -145,9 +164,7 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
       created = await twilioCall<Props>(
         what,
         (sip) => sip.domains.create(twilioParams(inputs, true)),
-        {
-          findExisting: lookUp,
-        },
+        { findExisting: { object: `SIP domain ${domainName}`, lookUp } },
       );
     } catch (error) {
       const status = (error as TwilioProviderError).status;
@@ -158,6 +175,9 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
         lookUp,
       );
       if (!existing) throw error;
+      if (await isLeftOverByThisCreate(existing, inputs)) {
+        return { id: String(existing.sid), outs: domainOutputs(existing, inputs.adopt) };
+      }
       throw twilioProviderError(
         `SIP domain ${domainName} already exists in this account as ${existing.sid}: set adopt: true on this SipDomain to take it over (it will then be updated to the declared settings), or choose another domainName.`,
         error as TwilioProviderError,

@@ -14,7 +14,12 @@ import {
   TWILIO_SETTINGS,
   type TwilioSetting,
 } from "../model/twilio";
-import { isRetryableTwilioError, type TwilioApiError, toProviderError } from "./errors";
+import {
+  isRetryableTwilioError,
+  mayExistError,
+  type TwilioApiError,
+  toProviderError,
+} from "./errors";
 
 /**
  * At most this many Twilio REST calls are in flight at once from one provider host process
@@ -222,13 +227,22 @@ export function retryDelayMs(attempt: number, error?: unknown): number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How a create finds what it may have made: for a call that is not idempotent. */
+export interface ExistingObject<T> {
+  /** The object the call creates, and where, e.g. `IP address 203.0.113.10/32 in AL…`. */
+  object: string;
+  /** Finds it by its natural key; undefined when Twilio does not hold it. */
+  lookUp: (sip: TwilioSip) => Promise<T | undefined>;
+}
+
 export interface CallOptions<T> {
   /**
-   * For non-idempotent calls (creates): asked after a failure that may have happened on Twilio's
-   * side (a dropped connection or 5xx), before retrying. When it finds the object, that is the
-   * result and nothing is created twice.
+   * For creates: after every failure that may have happened on Twilio's side (a dropped connection
+   * or a 5xx), the last attempt's included, the object is looked up, as persistently as the create
+   * itself, before anything else. When it is found, that is the result and nothing is created
+   * twice; when the look-up itself keeps failing, the call fails saying the object may exist.
    */
-  findExisting?: (sip: TwilioSip) => Promise<T | undefined>;
+  findExisting?: ExistingObject<T>;
 }
 
 /**
@@ -242,36 +256,54 @@ export async function twilioCall<T>(
   options: CallOptions<T> = {},
 ): Promise<T> {
   const sip = sipApi();
+  const existing = options.findExisting;
   let lastError: unknown;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (attempt > 0) {
-      await sleep(retryDelayMs(attempt - 1, lastError));
-      if (options.findExisting && mayHaveReachedTwilio(lastError)) {
-        const existing = await twilioCall(
-          `${what} (checking whether it already happened)`,
-          options.findExisting,
-        );
-        if (existing !== undefined) return existing;
-      }
-    }
+  for (let attempt = 1; ; attempt++) {
     try {
       return await withCallSlot(() => call(sip));
     } catch (error) {
       lastError = error;
-      if (!isRetryableTwilioError(error)) break;
     }
-  }
-  // The last attempt may have done the work too (a lost response): look once more before giving
-  // up, so a create that did happen is returned and recorded rather than left untracked.
-  if (
-    options.findExisting &&
-    isRetryableTwilioError(lastError) &&
-    mayHaveReachedTwilio(lastError)
-  ) {
-    const existing = await options.findExisting(sip).catch(() => undefined);
-    if (existing !== undefined) return existing;
+    const retryable = isRetryableTwilioError(lastError);
+    const retry = retryable && attempt < MAX_ATTEMPTS;
+    // The last attempt too may have done the work (a lost response): its look-up is what lets a
+    // create that did happen be returned and recorded rather than left untracked.
+    const lookAgain = existing !== undefined && retryable && mayHaveReachedTwilio(lastError);
+    if (!retry && !lookAgain) break;
+    await sleep(retryDelayMs(attempt - 1, lastError));
+    if (existing && lookAgain) {
+      const found = await lookUpAfterPossibleWrite(what, existing, lastError);
+      if (found !== undefined) return found;
+    }
+    if (!retry) break;
   }
   throw toProviderError(what, lastError as TwilioApiError);
+}
+
+/**
+ * The look-up after an attempt that may have reached Twilio: a Twilio call of its own (retried,
+ * under the cap). Failing, it never reads as "not found": the object may well exist, so the
+ * create fails saying so, and that the next `pulumi up` (whose create looks first) takes it over.
+ */
+async function lookUpAfterPossibleWrite<T>(
+  what: string,
+  existing: ExistingObject<T>,
+  writeError: unknown,
+): Promise<T | undefined> {
+  try {
+    return await twilioCall(
+      `look up ${existing.object} (to tell whether ${what} happened)`,
+      existing.lookUp,
+    );
+  } catch (lookUpError) {
+    throw mayExistError(
+      what,
+      existing.object,
+      twilioSettings().accountSid,
+      writeError as TwilioApiError,
+      lookUpError as TwilioApiError,
+    );
+  }
 }
 
 /**
@@ -308,6 +340,14 @@ export function createdHere(sid: string): boolean {
   return hostState().createdHere?.has(sid) ?? false;
 }
 
+/**
+ * Forgets that this process created the object: a create into it failed, so it may now hold
+ * something no confirmed create put there, and later creates into it must look first again.
+ */
+export function forgetCreatedHere(sid: string): void {
+  hostState().createdHere?.delete(sid);
+}
+
 export interface CreateSteps<T> {
   /** Finds the object by its natural key (e.g. an IP entry's address and prefix in its list). */
   lookUp: (sip: TwilioSip) => Promise<T | undefined>;
@@ -339,7 +379,9 @@ export async function createOrAdopt<T>(what: string, steps: CreateSteps<T>): Pro
     steps.firstLookUp ?? steps.lookUp,
   );
   if (found !== undefined) return steps.adopt(found);
-  return twilioCall(`create ${what}`, steps.create, { findExisting: steps.lookUp });
+  return twilioCall(`create ${what}`, steps.create, {
+    findExisting: { object: what, lookUp: steps.lookUp },
+  });
 }
 
 /** A 429 is refused before anything happens; a 5xx or a dropped connection may have done the work. */

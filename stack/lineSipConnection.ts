@@ -3,7 +3,7 @@
 // domain accept calls only from that list. One component, so a stack can later hold several
 // connections (one per subaccount or customer).
 import * as pulumi from "@pulumi/pulumi";
-import type { LineIpAddress } from "../model/lineIpAddresses";
+import { cidrNotation, type LineIpAddress } from "../model/lineIpAddresses";
 import {
   IpAccessControlList,
   IpAccessControlListMapping,
@@ -72,9 +72,18 @@ export class LineSipConnection extends pulumi.ComponentResource {
     const parent = { parent: this };
     const names = connectionResourceNames(args.resourceNamePrefix);
 
+    // The list knows which entries the stack declares, so an entry nobody tracks (left by a create
+    // Twilio did after Pulumi gave up on it, or added in the console) fails the drift check and
+    // the next update removes it: otherwise it would admit its address to the domain for good.
     this.ipAccessControlList = new IpAccessControlList(
       names.ipAccessControlList,
-      { friendlyName: args.ipAccessControlListName, adopt: args.adopt ?? false },
+      {
+        friendlyName: args.ipAccessControlListName,
+        adopt: args.adopt ?? false,
+        declaredEntries: args.ipAddresses.map((entry) =>
+          cidrNotation(entry.ip, entry.cidrPrefixLength),
+        ),
+      },
       parent,
     );
     // The resource ids are the SIDs. Taken from the id, not the `sid` output: the engine knows an

@@ -10,43 +10,53 @@ import {
   expectSuccess,
   waitUntil,
 } from "../../devkit/engine/cliStack";
+import {
+  declareAddresses as declare,
+  expectDeclaredTrackedAndClean,
+  expectExactlyDeclared,
+  exportedDeployment,
+} from "../support/stackInventory";
 
 const enabled = engineTestsEnabled();
 const LONG = 400_000;
 
-type Json = Record<string, unknown>;
-
 /** Documentation addresses, one entry each. */
 const SIX_ADDRESSES = [10, 11, 12, 13, 14, 15].map((n) => `203.0.113.${n}`);
 
-function pendingOperations(exported: string): unknown[] {
-  return JSON.parse(exported).deployment.pending_operations ?? [];
+function pendingOperations(deployment: Record<string, unknown>): unknown[] {
+  return (deployment.pending_operations as unknown[] | undefined) ?? [];
 }
 
-/** Every entry in the state is one Twilio holds, and nothing else is in Twilio. */
-async function expectStateMatchesTwilio(stack: EngineStack) {
-  const exported = JSON.parse(
-    expectSuccess(await stack.pulumi(["stack", "export"]), "stack export").stdout,
+/** Each Twilio create: its POST path, and the path of the look-up it makes after a lost write. */
+const CREATES = {
+  domain: { post: "/SIP/Domains.json", lookUp: "/SIP/Domains.json" },
+  list: { post: "/SIP/IpAccessControlLists.json", lookUp: "/SIP/IpAccessControlLists.json" },
+  entry: { post: "/IpAddresses.json", lookUp: "/IpAddresses.json" },
+  mapping: { post: "/IpAccessControlListMappings.json", lookUp: "/IpAccessControlListMappings/" },
+} as const;
+
+type CreateKind = keyof typeof CREATES;
+
+/**
+ * The create of `kind` is written by Twilio but never answered, and then its look-up fails
+ * `lookUpFailures` times. Resolves once that fault is armed: the provider waits before looking, as
+ * between attempts, so it lands on the look-up after the lost write. `before` adds faults on the
+ * POST ahead of the lost write.
+ */
+async function lostWriteThenFailedLookUps(
+  stack: EngineStack,
+  kind: CreateKind,
+  lookUpFailures: number,
+  before?: { kind: "500"; times: number },
+) {
+  const { post, lookUp } = CREATES[kind];
+  const { standin } = stack;
+  if (before) standin.injectFault({ method: "POST", path: post, ...before });
+  standin.injectFault({ method: "POST", path: post, kind: "lost-response" });
+  await waitUntil(() =>
+    standin.requests.some((r) => r.path.includes(post) && r.fault === "lost-response"),
   );
-  const tracked = exported.deployment.resources
-    .filter((r: Json) => r.type === "pulumi-nodejs:dynamic/twilio:IpAddress")
-    .map((r: Json) => r.id)
-    .sort();
-  expect(tracked).toEqual((stack.standin.ipAddresses() as Json[]).map((e) => e.sid).sort());
-}
-
-function declare(stack: EngineStack, ips: string[]) {
-  stack.writeConfig({
-    ...stack.readConfig(),
-    "line-call:lineIpAddresses": ips.map((ip, i) => ({ ip, label: `LINE SIP ${i + 1}` })),
-  });
-}
-
-function expectExactlyDeclared(stack: EngineStack, ips: string[]) {
-  const entries = stack.standin.ipAddresses() as Json[];
-  expect(entries.map((e) => e.ip_address).sort()).toEqual([...ips].sort());
-  expect(stack.standin.ipAccessControlLists()).toHaveLength(1);
-  expect(stack.standin.domains()).toHaveLength(1);
+  standin.injectFault({ method: "GET", path: lookUp, kind: "500", times: lookUpFailures });
 }
 
 describe.runIf(enabled)("faults under the real engine", () => {
@@ -83,9 +93,7 @@ describe.runIf(enabled)("faults under the real engine", () => {
       expect(locked.code).not.toBe(0);
       expect(locked.output).toContain("pulumi cancel");
       expectSuccess(await stack.pulumi(["cancel", "--yes"]), "pulumi cancel");
-      const pending = pendingOperations(
-        expectSuccess(await stack.pulumi(["stack", "export"]), "stack export").stdout,
-      );
+      const pending = pendingOperations(await exportedDeployment(stack));
       expect(pending.length).toBeGreaterThan(0);
       expectSuccess(
         await stack.pulumi(["refresh", "--clear-pending-creates", "--yes", "--skip-preview"]),
@@ -96,17 +104,8 @@ describe.runIf(enabled)("faults under the real engine", () => {
         await stack.pulumi(["up", "--yes", "--skip-preview"]),
         "pulumi up after the crash",
       );
-      expect(
-        pendingOperations(
-          expectSuccess(await stack.pulumi(["stack", "export"]), "stack export").stdout,
-        ),
-      ).toEqual([]);
-      expectSuccess(
-        await stack.pulumi(["preview", "--refresh", "--expect-no-changes"]),
-        "the drift gate after the recovery",
-      );
-      expectExactlyDeclared(stack, SIX_ADDRESSES);
-      await expectStateMatchesTwilio(stack);
+      expect(pendingOperations(await exportedDeployment(stack))).toEqual([]);
+      await expectDeclaredTrackedAndClean(stack, SIX_ADDRESSES);
     },
     LONG,
   );
@@ -137,31 +136,80 @@ describe.runIf(enabled)("faults under the real engine", () => {
   );
 
   it(
-    "a create whose duplicate check fails after the write is adopted by the next up",
+    "the issue's pattern on every create (5×500, its response lost, one 500 on the look-up after it): one up tracks all",
     async () => {
-      stack = await createEngineStack("failed-lookup");
+      stack = await createEngineStack("pattern");
+      const ips = SIX_ADDRESSES.slice(0, 1);
+      declare(stack, ips);
+      const current = stack;
+      const run = current.start(["up", "--yes", "--skip-preview"]);
+      await Promise.all(
+        (Object.keys(CREATES) as CreateKind[]).map((kind) =>
+          lostWriteThenFailedLookUps(current, kind, 1, { kind: "500", times: 5 }),
+        ),
+      );
+      expectSuccess(await run.done, "pulumi up under the faults");
+      for (const { lookUp } of Object.values(CREATES)) {
+        expect(
+          current.standin.requests.some(
+            (r) => r.method === "GET" && r.path.includes(lookUp) && r.fault === "500",
+          ),
+        ).toBe(true);
+      }
+      await expectDeclaredTrackedAndClean(stack, ips);
+    },
+    LONG,
+  );
+
+  it(
+    "creates whose look-ups fail after the write fail saying what may exist; the next up adopts each",
+    async () => {
+      stack = await createEngineStack("failed-lookups");
       const ips = SIX_ADDRESSES.slice(0, 2);
       declare(stack, ips);
-      expectSuccess(await stack.pulumi(["up", "--yes", "--skip-preview"]), "pulumi up");
-      // One more address; its create is written but unanswered, and every lookup after it fails.
-      const more = [...ips, SIX_ADDRESSES[2]];
-      declare(stack, more);
-      const standin = stack.standin;
-      standin.injectFault({ kind: "lost-response", method: "POST", path: "/IpAddresses.json" });
-      const run = stack.start(["up", "--yes", "--skip-preview"]);
-      // Once the write has happened, every lookup fails (the provider waits before looking).
-      await waitUntil(() => standin.requests.some((r) => r.fault === "lost-response"));
-      standin.injectFault({
-        kind: "500",
-        method: "GET",
-        path: "/IpAddresses.json",
-        times: Number.POSITIVE_INFINITY,
-      });
-      const failed = await run.done;
-      expect(failed.code).not.toBe(0);
-      expect(stack.standin.ipAddresses()).toHaveLength(3);
-      stack.standin.clearFaults();
-      await upEndsDeclared(stack, more, failed);
+      const current = stack;
+      const { accountSid } = current.standin;
+      // One up per stage: what depends on a failed create does not run in the same up.
+      const stages: Array<{ kinds: CreateKind[]; mayExist: RegExp[] }> = [
+        {
+          kinds: ["domain", "list"],
+          mayExist: [
+            /SIP domain line-call-local\.sip\.twilio\.com may exist/,
+            /IP access control list "line-call failed-lookups: LINE SIP servers" may exist/,
+          ],
+        },
+        { kinds: ["entry"], mayExist: [/IP address 203\.0\.113\.1[01]\/32 in AL\w{32} may exist/] },
+        {
+          kinds: ["mapping"],
+          mayExist: [
+            /mapping of IP access control list AL\w{32} to SIP domain SD\w{32} \(Auth → Calls\) may exist/,
+          ],
+        },
+      ];
+      for (const { kinds, mayExist } of stages) {
+        const run = current.start(["up", "--yes", "--skip-preview"]);
+        await Promise.all(
+          kinds.map((kind) => lostWriteThenFailedLookUps(current, kind, Number.POSITIVE_INFINITY)),
+        );
+        const failed = await run.done;
+        current.standin.clearFaults();
+        expect(failed.code).not.toBe(0);
+        for (const message of mayExist) expect(failed.output).toMatch(message);
+        expect(failed.output).toContain(`may exist in Twilio account ${accountSid}`);
+        expect(failed.output).toContain(
+          "the next `pulumi up` looks for it first and takes it over",
+        );
+      }
+      // Twilio holds every object once, though the state has none of the last stage's.
+      expect(
+        current.standin.ipAccessControlListMappings(String(current.standin.domains()[0].sid)),
+      ).toHaveLength(1);
+      current.standin.resetRequests();
+      expectSuccess(await current.pulumi(["up", "--yes", "--skip-preview"]), "the next pulumi up");
+      expect(
+        current.standin.requests.filter((r) => r.method === "POST" && r.status === 201),
+      ).toEqual([]);
+      await expectDeclaredTrackedAndClean(current, ips);
     },
     LONG,
   );
@@ -170,8 +218,7 @@ describe.runIf(enabled)("faults under the real engine", () => {
 async function upEndsDeclared(stack: EngineStack, ips: string[], before: CliResult) {
   const next = await stack.pulumi(["up", "--yes", "--skip-preview"]);
   expectSuccess(next, `pulumi up after a faulty one (which said:\n${before.output})`);
-  expectExactlyDeclared(stack, ips);
-  await expectStateMatchesTwilio(stack);
+  await expectDeclaredTrackedAndClean(stack, ips);
   // And an address removed from the list leaves nothing behind in Twilio.
   declare(stack, ips.slice(1));
   expectSuccess(await stack.pulumi(["up", "--yes", "--skip-preview"]), "pulumi up (one removed)");

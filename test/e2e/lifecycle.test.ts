@@ -169,7 +169,7 @@ describe.runIf(enabled)("pulumi up, drift gate and LINE connection on a local-sh
   );
 
   it(
-    "an IP list edit in the stack file previews as exactly one create and one delete",
+    "an IP list edit in the stack file previews as one create, one delete and the list's declared entries",
     async () => {
       const config = stack.readConfig();
       const original = config["line-call:lineIpAddresses"];
@@ -180,13 +180,22 @@ describe.runIf(enabled)("pulumi up, drift gate and LINE connection on a local-sh
           { ip: "198.51.100.7", label: "LINE SIP 3 (documentation address)" },
         ],
       });
-      const steps = previewSteps(
-        expectSuccess(await stack.pulumi(["preview", "--json"]), "preview").stdout,
-      );
+      const preview = expectSuccess(await stack.pulumi(["preview", "--json"]), "preview").stdout;
+      const steps = previewSteps(preview);
       expect(steps.map((s) => [s.op, s.urn.split("::").pop()]).sort()).toEqual([
         ["create", "line-ip-198.51.100.7-32"],
         ["delete", "line-ip-203.0.113.11-32"],
+        ["update", "line-ip-access-control-list"],
       ]);
+      // The list's update only records what it declares (and would remove 203.0.113.11/32).
+      const list = JSON.parse(preview).steps.find((s: Json) =>
+        String(s.urn).endsWith("::line-ip-access-control-list"),
+      );
+      expect(list.oldState.outputs.declaredEntries).toEqual(["203.0.113.10/32", "203.0.113.11/32"]);
+      expect(list.newState.inputs).toMatchObject({
+        friendlyName: list.oldState.outputs.friendlyName,
+        declaredEntries: ["198.51.100.7/32", "203.0.113.10/32"],
+      });
       stack.writeConfig({ ...stack.readConfig(), "line-call:lineIpAddresses": original });
     },
     LONG,

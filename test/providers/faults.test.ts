@@ -3,6 +3,7 @@
 // shows no duplicate and nothing orphaned, and state points at the object that really exists.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EngineResource } from "../../devkit/engine/engine";
+import { MAX_ATTEMPTS } from "../../providers/twilioClient";
 import { twilioBedPerFile } from "../support/twilioBedPerFile";
 
 const bed = twilioBedPerFile();
@@ -22,6 +23,8 @@ afterEach(() => {
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
 }
+
+type Json = Record<string, unknown>;
 
 const hits = (method: string, path: string) =>
   bed.standin.requests.filter((r) => r.method === method && r.path.includes(path));
@@ -154,7 +157,16 @@ describe("a create whose response is lost never leaves a duplicate", () => {
     // looking again), so this create gives up without knowing the list exists.
     await until(() => hits("POST", path).some((r) => r.fault === "lost-response"));
     bed.standin.injectFault({ method: "GET", path, kind: "500", times: Number.POSITIVE_INFINITY });
-    expect(await first).toContain("HTTP 500");
+    const error = await first;
+    expect(error).toContain("HTTP 500");
+    // It says the list may exist, where, and what the next `pulumi up` does about it.
+    expect(error).toContain(
+      `IP access control list "${friendlyName}" may exist in Twilio account ${bed.standin.accountSid}`,
+    );
+    expect(error).toContain("the next `pulumi up` looks for it first and takes it over");
+    // The look-up was retried as persistently as the create: every attempt of it was made.
+    const lookUps = hits("GET", path).filter((r) => r.fault === "500");
+    expect(lookUps).toHaveLength(MAX_ATTEMPTS);
     const live = () =>
       bed.standin.ipAccessControlLists().filter((l) => l.friendly_name === friendlyName);
     expect(live()).toHaveLength(1);
@@ -208,5 +220,95 @@ describe("a create whose response is lost never leaves a duplicate", () => {
     bed.standin.injectFault({ method: "DELETE", path: domain.id, kind: "lost-response" });
     await destroyAll(list, domain);
     expect(bed.standin.domains().find((d) => d.sid === domain.id)).toBeUndefined();
+  });
+});
+
+describe("the issue's pattern: 5×500 on the create, its response lost, one 500 on the look-up after it", () => {
+  /** Injects the pattern on one create and returns once the look-up after the lost write failed. */
+  async function writtenThenLookUpFails(post: string, lookUp: string, lookUpFailures = 1) {
+    bed.standin.injectFault({ method: "POST", path: post, kind: "500", times: 5 });
+    bed.standin.injectFault({ method: "POST", path: post, kind: "lost-response" });
+    // The provider waits before looking, as between attempts, so the fault lands on that look-up.
+    await until(() => hits("POST", post).some((r) => r.fault === "lost-response"));
+    bed.standin.injectFault({ method: "GET", path: lookUp, kind: "500", times: lookUpFailures });
+  }
+
+  /** Each create, the paths of its POST and of its look-up, and what Twilio must then hold. */
+  const creates = {
+    SipDomain: {
+      post: "/SIP/Domains.json",
+      lookUp: "/SIP/Domains.json",
+      inputs: async () => ({ domainName: `${unique("d")}.sip.twilio.com` }),
+      live: (inputs: Json) =>
+        bed.standin.domains().filter((d) => d.domain_name === inputs.domainName),
+    },
+    IpAccessControlList: {
+      post: "/SIP/IpAccessControlLists.json",
+      lookUp: "/SIP/IpAccessControlLists.json",
+      inputs: async () => ({ friendlyName: unique("list") }),
+      live: (inputs: Json) =>
+        bed.standin.ipAccessControlLists().filter((l) => l.friendly_name === inputs.friendlyName),
+    },
+    IpAddress: {
+      post: "/IpAddresses.json",
+      lookUp: "/IpAddresses.json",
+      inputs: async () => ({
+        ipAccessControlListSid: (await domainAndList()).list.id,
+        ipAddress: "203.0.113.20",
+      }),
+      live: (inputs: Json) => bed.standin.ipAddresses(String(inputs.ipAccessControlListSid)),
+    },
+    IpAccessControlListMapping: {
+      post: "/IpAccessControlListMappings.json",
+      lookUp: "/IpAccessControlListMappings/",
+      inputs: async () => {
+        const { domain, list } = await domainAndList();
+        return { domainSid: domain.id, ipAccessControlListSid: list.id };
+      },
+      live: (inputs: Json) => bed.standin.ipAccessControlListMappings(String(inputs.domainSid)),
+    },
+  } as const;
+
+  it.each(Object.keys(creates) as Array<keyof typeof creates>)(
+    "%s: tracked, once, after its look-up was retried",
+    async (kind) => {
+      const { post, lookUp, inputs: makeInputs, live } = creates[kind];
+      const inputs: Json = await makeInputs();
+      bed.standin.resetRequests();
+      const resource = bed.resource(kind, `pattern-${kind}`);
+      const [result] = await Promise.all([
+        resource.up(inputs),
+        writtenThenLookUpFails(post, lookUp),
+      ]);
+      expect(result.op).toBe("create");
+      const held = live(inputs);
+      expect(held).toHaveLength(1);
+      expect(resource.id).toContain(String(held[0].sid));
+      expect(hits("GET", lookUp).some((r) => r.fault === "500")).toBe(true);
+      await resource.destroy();
+    },
+  );
+
+  it("the look-up after the last attempt failing every time: the error says the entry may exist; the next create adopts it", async () => {
+    const { domain, list } = await domainAndList();
+    const entry = bed.resource("IpAddress", "pattern-unconfirmed");
+    const inputs = { ipAccessControlListSid: list.id, ipAddress: "203.0.113.21" };
+    const [error] = await Promise.all([
+      entry.up(inputs).catch((e: Error) => String(e)),
+      writtenThenLookUpFails("/IpAddresses.json", "/IpAddresses.json", Number.POSITIVE_INFINITY),
+    ]);
+    expect(error).toContain(
+      `Could not create IP address 203.0.113.21/32 in ${list.id}, nor tell whether Twilio did it: ` +
+        "the last attempt got no answer (ECONNRESET), then looking for it got HTTP 500 (Twilio error 20500). " +
+        `The IP address 203.0.113.21/32 in ${list.id} may exist in Twilio account ${bed.standin.accountSid}`,
+    );
+    expect(error).toContain("the next `pulumi up` looks for it first and takes it over");
+    expect(entry.state).toBeUndefined();
+    expect(bed.standin.ipAddresses(list.id)).toHaveLength(1);
+
+    bed.standin.clearFaults();
+    expect((await entry.up(inputs)).op).toBe("create");
+    expect(bed.standin.ipAddresses(list.id).map((e) => e.sid)).toEqual([entry.id]);
+    await destroyAll(entry, list, domain);
   });
 });

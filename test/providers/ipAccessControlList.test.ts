@@ -3,6 +3,7 @@
 // replace rules, and Twilio's "still mapped" refusal surfaced with what to do.
 import { describe, expect, it } from "vitest";
 import { CheckFailedError } from "../../devkit/engine/engine";
+import { standinTwilioClient } from "../../devkit/twilio-standin/client";
 import { UNKNOWN } from "../../model/pulumiEngine";
 import { twilioBedPerFile } from "../support/twilioBedPerFile";
 
@@ -137,6 +138,189 @@ describe("IpAccessControlList", () => {
       expect((error as CheckFailedError).failures[0].property).toBe(property);
       expect((error as CheckFailedError).failures[0].reason).toContain(hint);
     }
+  });
+});
+
+describe("IpAccessControlList declaredEntries: entries no resource tracks", () => {
+  const ips = (sid: string) =>
+    bed.standin
+      .ipAddresses(sid)
+      .map((e) => `${e.ip_address}/${e.cidr_prefix_length}`)
+      .sort();
+  /** An entry Twilio holds that no resource tracks (made by a resource whose state is dropped). */
+  async function untrackedEntry(listSid: string, ipAddress: string) {
+    const entry = bed.resource("IpAddress", `untracked-${ipAddress}`);
+    await entry.up({ ipAccessControlListSid: listSid, ipAddress });
+    entry.state = undefined;
+  }
+
+  it("a refresh reports an undeclared entry; the update of that diff removes it and nothing else", async () => {
+    const friendlyName = uniqueName();
+    const declared = { friendlyName, declaredEntries: ["203.0.113.10/32"] };
+    const list = bed.resource("IpAccessControlList", "policed");
+    await list.up(declared);
+    const entry = bed.resource("IpAddress", "policed-entry");
+    await entry.up({ ipAccessControlListSid: list.id, ipAddress: "203.0.113.10" });
+    await list.refresh();
+    expect((await list.preview(declared)).op).toBe("same");
+
+    await untrackedEntry(list.id, "198.51.100.7");
+    await list.refresh();
+    const account = { declaredEntries: ["203.0.113.10/32"], untrackedEntries: ["198.51.100.7/32"] };
+    expect(list.outputs).toMatchObject(account);
+    expect(list.state?.inputs).toMatchObject(account);
+    expect((await list.preview(declared)).op).toBe("update");
+
+    bed.standin.resetRequests();
+    expect(await list.up(declared)).toEqual({ op: "update", replaces: [] });
+    expect(ips(list.id)).toEqual(["203.0.113.10/32"]);
+    expect(bed.standin.requests.map((r) => `${r.method} ${r.status}`)).toEqual([
+      "GET 200",
+      "DELETE 204",
+    ]);
+    expect(list.outputs).toMatchObject({ ...account, untrackedEntries: [] });
+    expect(await entry.refresh()).toEqual({ exists: true });
+    await list.refresh();
+    expect((await list.preview(declared)).op).toBe("same");
+    await entry.destroy();
+    await list.destroy();
+  });
+
+  it("an entry dropped from declaredEntries goes with the list's update; its own delete then finds it gone", async () => {
+    const friendlyName = uniqueName();
+    const list = bed.resource("IpAccessControlList", "dropping");
+    await list.up({ friendlyName, declaredEntries: ["203.0.113.10/32", "203.0.113.11/32"] });
+    const kept = bed.resource("IpAddress", "kept");
+    await kept.up({ ipAccessControlListSid: list.id, ipAddress: "203.0.113.10" });
+    const dropped = bed.resource("IpAddress", "dropped");
+    await dropped.up({ ipAccessControlListSid: list.id, ipAddress: "203.0.113.11" });
+    // An address added in the same change needs nothing from Twilio at the list.
+    bed.standin.resetRequests();
+    await list.up({
+      friendlyName,
+      declaredEntries: ["203.0.113.10/32", "203.0.113.11/32", "203.0.113.12/32"],
+    });
+    expect(bed.standin.requests).toEqual([]);
+    await list.up({ friendlyName, declaredEntries: ["203.0.113.10/32", "203.0.113.12/32"] });
+    expect(ips(list.id)).toEqual(["203.0.113.10/32"]);
+    await dropped.destroy();
+    await kept.destroy();
+    await list.destroy();
+  });
+
+  it("a list made before the input existed updates in place without a Twilio call, and then reports strays", async () => {
+    const friendlyName = uniqueName();
+    const list = bed.resource("IpAccessControlList", "upgraded");
+    await list.up({ friendlyName });
+    await untrackedEntry(list.id, "198.51.100.7");
+    // Without declared entries the list does not look at its entries (one call: the list).
+    bed.standin.resetRequests();
+    await list.refresh();
+    expect(bed.standin.requests).toHaveLength(1);
+    expect(list.outputs).not.toHaveProperty("declaredEntries");
+    expect(list.outputs).not.toHaveProperty("untrackedEntries");
+    expect((await list.preview({ friendlyName })).op).toBe("same");
+
+    const declared = { friendlyName, declaredEntries: ["203.0.113.10/32"] };
+    expect(await list.preview(declared)).toMatchObject({ op: "update", replaces: [] });
+    bed.standin.resetRequests();
+    expect(await list.up(declared)).toEqual({ op: "update", replaces: [] });
+    expect(bed.standin.requests).toEqual([]);
+    expect(list.outputs).toMatchObject({
+      declaredEntries: ["203.0.113.10/32"],
+      untrackedEntries: [],
+    });
+    // The stray from before is reported by the next refresh, and the next update removes it.
+    await list.refresh();
+    expect(list.outputs.untrackedEntries).toEqual(["198.51.100.7/32"]);
+    await list.up(declared);
+    expect(ips(list.id)).toEqual([]);
+    // Left out again: the list stops accounting for its entries, and stays without a diff.
+    await list.up({ friendlyName });
+    expect(list.outputs).not.toHaveProperty("declaredEntries");
+    expect((await list.preview({ friendlyName })).op).toBe("same");
+    await list.destroy();
+  });
+
+  it("an untracked entry the program then declares stays, for its IpAddress create to adopt", async () => {
+    const friendlyName = uniqueName();
+    // Made outside this provider process, as in the console: its creates look into it first.
+    const twilio = standinTwilioClient(bed.standin);
+    await twilio.sip.ipAccessControlLists.create({ friendlyName });
+    const list = bed.resource("IpAccessControlList", "declared-later");
+    await list.up({ friendlyName, declaredEntries: [] });
+    await twilio.sip.ipAccessControlLists(list.id).ipAddresses.create({
+      ipAddress: "198.51.100.7",
+      friendlyName: "added in the console",
+    });
+    await list.refresh();
+    expect(list.outputs.untrackedEntries).toEqual(["198.51.100.7/32"]);
+    await list.up({ friendlyName, declaredEntries: ["198.51.100.7/32"] });
+    const entry = bed.resource("IpAddress", "declared-later");
+    await entry.up({ ipAccessControlListSid: list.id, ipAddress: "198.51.100.7" });
+    expect(bed.standin.ipAddresses(list.id).map((e) => e.sid)).toEqual([entry.id]);
+    await list.refresh();
+    expect(list.outputs.untrackedEntries).toEqual([]);
+    await entry.destroy();
+    await list.destroy();
+  });
+
+  it("adopt: true brings a list made by hand to the declared entries", async () => {
+    const friendlyName = uniqueName();
+    const byHand = bed.resource("IpAccessControlList", "by-hand-entries");
+    await byHand.up({ friendlyName });
+    await untrackedEntry(byHand.id, "203.0.113.10");
+    await untrackedEntry(byHand.id, "198.51.100.7");
+    byHand.state = undefined;
+    const adopted = bed.resource("IpAccessControlList", "adopted-entries");
+    await adopted.up({ friendlyName, adopt: true, declaredEntries: ["203.0.113.10/32"] });
+    expect(ips(adopted.id)).toEqual(["203.0.113.10/32"]);
+    expect(adopted.outputs.declaredEntries).toEqual(["203.0.113.10/32"]);
+    for (const entry of bed.standin.ipAddresses(adopted.id)) {
+      bed.standin.remove("ipAddress", String(entry.sid));
+    }
+    await adopted.destroy();
+  });
+
+  it("check sorts the entries, refuses what Twilio would, and lets the unknown through", async () => {
+    const list = bed.resource("IpAccessControlList", "checked");
+    const friendlyName = uniqueName();
+    expect(
+      (
+        await list.preview({
+          friendlyName,
+          declaredEntries: ["203.0.113.11/32", "203.0.113.10/32"],
+        })
+      ).inputs.declaredEntries,
+    ).toEqual(["203.0.113.10/32", "203.0.113.11/32"]);
+    for (const [declaredEntries, hint] of [
+      ["203.0.113.10/32", "a list of strings"],
+      [["203.0.113.10"], '"203.0.113.10" is not an IPv4 address and prefix'],
+      [["203.0.113.10/24"], "host bits set: write 203.0.113.0/24"],
+      [["203.0.113.10/0"], "Twilio silently stores it as 32"],
+      [["203.0.113.10/032"], "not an IPv4 address and prefix"],
+      [["203.0.113.10/32", "203.0.113.10/32"], 'lists "203.0.113.10/32" twice'],
+    ] as const) {
+      const error = await list.preview({ friendlyName, declaredEntries }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CheckFailedError);
+      expect((error as CheckFailedError).failures[0].property).toBe("declaredEntries");
+      expect((error as CheckFailedError).failures[0].reason).toContain(hint);
+    }
+    const set = await list
+      .preview({ friendlyName, declaredEntries: [], untrackedEntries: ["198.51.100.7/32"] })
+      .catch((e: unknown) => e);
+    expect((set as CheckFailedError).failures[0]).toMatchObject({
+      property: "untrackedEntries",
+      reason: expect.stringContaining("not an input: leave it out"),
+    });
+    await list.up({ friendlyName, declaredEntries: ["203.0.113.10/32"] });
+    for (const declaredEntries of [UNKNOWN, ["203.0.113.10/32", UNKNOWN]]) {
+      expect(await list.preview({ friendlyName, declaredEntries })).toMatchObject({
+        op: "update",
+        replaces: [],
+      });
+    }
+    await list.destroy();
   });
 });
 

@@ -133,13 +133,44 @@ describe("SipDomain adopt", () => {
   it("without adopt, a taken name fails naming the existing SID and the adopt option", async () => {
     const domainName = uniqueDomain();
     const first = bed.resource("SipDomain", "first");
-    await first.up({ domainName });
+    await first.up({ domainName, voiceUrl: "https://someone-else.example/voice" });
     const second = bed.resource("SipDomain", "second");
     const failure = await second.up({ domainName }).catch((e: Error) => e);
     expect(String(failure)).toContain(first.id);
     expect(String(failure)).toContain("adopt: true");
     expect(bed.standin.domains().filter((d) => d.domain_name === domainName)).toHaveLength(1);
     await first.destroy();
+  });
+
+  it("without adopt, takes over what its own lost create leaves: the declared settings, no list mapped", async () => {
+    const domainName = uniqueDomain();
+    const declared = { domainName, voiceFallbackUrl: "https://example.com/fallback" };
+    // Twilio holds the domain; the state of the create that made it is lost.
+    const lost = bed.resource("SipDomain", "lost-create");
+    await lost.up(declared);
+    const leftBehind = lost.id;
+    lost.state = undefined;
+    const domain = bed.resource("SipDomain", "declared");
+    expect((await domain.up(declared)).op).toBe("create");
+    expect(domain.id).toBe(leftBehind);
+    expect(bed.standin.domains().filter((d) => d.domain_name === domainName)).toHaveLength(1);
+    await domain.refresh();
+    expect((await domain.preview(declared)).op).toBe("same");
+
+    // The same settings, but a list is mapped to it: in use, so someone else's.
+    const list = bed.resource("IpAccessControlList", "mapped");
+    await list.up({ friendlyName: `${domainName} list` });
+    const mapping = bed.resource("IpAccessControlListMapping", "mapped");
+    await mapping.up({ domainSid: domain.id, ipAccessControlListSid: list.id });
+    const clash = await bed
+      .resource("SipDomain", "clash")
+      .up(declared)
+      .catch((e: Error) => String(e));
+    expect(clash).toContain(domain.id);
+    expect(clash).toContain("adopt: true");
+    await mapping.destroy();
+    await list.destroy();
+    await domain.destroy();
   });
 
   it("with adopt, takes over a hand-made domain and updates it to the declared settings", async () => {

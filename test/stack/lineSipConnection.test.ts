@@ -34,7 +34,9 @@ it("lets one stack hold a connection per customer, each child under its own name
     });
   const a = connect("customer-a", "customer-a-", "customer-a.sip.twilio.com");
   const b = connect("customer-b", "customer-b-", "customer-b.sip.twilio.com");
-  await new Promise((resolve) => pulumi.all([a.sipDomainSid, b.sipDomainSid]).apply(resolve));
+  // Every child registered: the entries only once their list's id is known.
+  const registered = [a, b].flatMap((c) => [c.mapping.id, ...c.ipAddresses.map((ip) => ip.id)]);
+  await new Promise((resolve) => pulumi.all(registered).apply(resolve));
   expect(new Set(names).size).toBe(names.length);
   expect(names).toContain(
     "pulumi-nodejs:dynamic/twilio:IpAddress::customer-a-line-ip-203.0.113.10-32",
