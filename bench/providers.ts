@@ -10,17 +10,17 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import * as path from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
 import type { EngineResource } from "../devkit/engine/engine";
 import { PROJECT_ROOT, serializeProvider } from "../devkit/engine/providerHost";
-import { type ResourceKind, startTwilioBed } from "../devkit/engine/twilioBed";
-import { MAX_CONCURRENT_TWILIO_CALLS } from "../providers";
 import {
-  INSTALLED_PROVIDERS,
-  type InstalledProviderName,
-  installedProvider,
-} from "../providers/installed";
-import { buildProvidersModule } from "../stack/providersModule";
+  installedProviders,
+  type ProvidersByKind,
+  providersByKind,
+  type ResourceKind,
+  startTwilioBed,
+} from "../devkit/engine/twilioBed";
+import { MAX_CONCURRENT_TWILIO_CALLS } from "../providers";
+import { INSTALLED_PROVIDERS } from "../providers/installed";
 import { formatTable, right } from "./table";
 
 const IP_COUNT = 50;
@@ -56,29 +56,7 @@ function compiledProviders(): Providers {
   return providersByKind((name) => compiled[INSTALLED_PROVIDERS[name]]);
 }
 
-/** The providers as the program passes them: the installed module's objects (built first). */
-function installedProviders(): Providers {
-  buildProvidersModule(PROJECT_ROOT);
-  return providersByKind(installedProvider);
-}
-
-type Providers = Record<ResourceKind, pulumi.dynamic.ResourceProvider>;
-
-/** Each resource kind's provider, named as in the installed module (providers/installed.ts). */
-const PROVIDER_NAMES: Record<ResourceKind, InstalledProviderName> = {
-  SipDomain: "sipDomain",
-  IpAccessControlList: "ipAccessControlList",
-  IpAddress: "ipAddress",
-  IpAccessControlListMapping: "ipAccessControlListMapping",
-};
-
-function providersByKind(
-  providerNamed: (name: InstalledProviderName) => pulumi.dynamic.ResourceProvider,
-): Providers {
-  return Object.fromEntries(
-    Object.entries(PROVIDER_NAMES).map(([kind, name]) => [kind, providerNamed(name)]),
-  ) as Providers;
-}
+type Providers = ProvidersByKind;
 
 async function main() {
   const forms: Record<"byReference" | "byValue", Providers> = {

@@ -26,8 +26,9 @@ export const TWILIO_ERROR_ADVICE: Record<number, string> = {
 
 /**
  * The providers' error: a plain Error carrying Twilio's `status`, `code` and `moreInfo`. Not a
- * subclass: Pulumi's closure serializer rewrites `super(message)` of a class extending Error into
- * a call that leaves `message` unset, and the host would then report "undefined".
+ * subclass: when a provider is serialized by value (stacks last updated before providers loaded
+ * from the installed module), Pulumi's closure serializer rewrites `super(message)` of a class
+ * extending Error into a call that leaves `message` unset, and the host would report "undefined".
  */
 export interface TwilioProviderError extends Error {
   status?: number;

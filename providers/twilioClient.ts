@@ -3,9 +3,11 @@
 // with capped backoff.
 //
 // Everything a provider method touches here is reached through a global slot of the provider
-// host process, never through module-level variables: Pulumi serializes each provider by value
-// (module state included) into the stack state, so a credential kept in a module variable would be
-// written to the state, and a client cache or semaphore in one would be copied per resource.
+// host process, never through module-level variables. Resources load their providers by reference
+// from the installed module (installed.ts), where a module variable would merely be shared; but a
+// provider serialized by value (a stack last updated before that, the bench's by-value form) takes
+// its module state into the stack state, where a credential would be written out and a client
+// cache or semaphore copied per resource. A global slot is right for both.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import {
   accountSidProblem,
@@ -160,7 +162,8 @@ export function sipApi(): TwilioSip {
   const state = hostState();
   const settings = twilioSettings();
   if (!state.client) {
-    // Required here, not at the top: the provider is serialized and must not capture the SDK.
+    // Required on use, the dynamic-provider rule: a provider serialized by value must not capture
+    // the SDK (see the top of this file).
     const twilio = require("twilio");
     const client = twilio(settings.username, settings.password, {
       accountSid: settings.accountSid,
