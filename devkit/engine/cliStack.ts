@@ -10,6 +10,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -218,6 +219,7 @@ export async function createEngineStack(
       writeFileSync(configFile, YAML.stringify({ ...whole, config: next }));
     },
     close: async () => {
+      killProcessesIn(dir);
       await Promise.allSettled([webhook.close(), standin.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
@@ -236,6 +238,29 @@ export async function createEngineStack(
  */
 export function policyPackArgument(stack: EngineStack): string {
   return writePolicyPackLauncher(stack.project, stack.dir);
+}
+
+/**
+ * Ends every process still working in `dir`: a test that kills the CLI (a crash) leaves its plugin
+ * hosts running, each in a process group of its own and reparented to init, with the project copy
+ * as their working directory. Linux only, like the rest of this harness's process handling.
+ */
+export function killProcessesIn(dir: string): void {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cwd: string;
+    try {
+      cwd = readlinkSync(`/proc/${entry}/cwd`).replace(/ \(deleted\)$/, "");
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    if (cwd !== dir && !cwd.startsWith(`${dir}${path.sep}`)) continue;
+    try {
+      process.kill(Number(entry), "SIGKILL");
+    } catch {
+      // Ended meanwhile.
+    }
+  }
 }
 
 /** Fails with the CLI's own output when a command did not succeed. */
