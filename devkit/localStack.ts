@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { type LocalWebhook, startLocalWebhook } from "../lambda/localAdapter";
 import { ConfigError, type LineCallConfig, validateConfig } from "../stack/config";
 import { webhookEnvironment } from "../stack/webhookEnvironment";
+import { languageHostEnv } from "./languageHost";
 import { configSource, loadProjectDefaults, parseStackConfig } from "./stackFile";
 import {
   DEFAULT_AUTH_TOKEN,
@@ -118,6 +119,8 @@ export async function startLocalStack(
       PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,
       PULUMI_SKIP_UPDATE_CHECK: "true",
       TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
+      // Pulumi.yaml's runtime options, as the current language host passes them (languageHost.ts).
+      ...languageHostEnv(root),
     },
     close: async () => {
       await Promise.allSettled([webhook.close(), standin.close()]);
