@@ -6,34 +6,16 @@
 // Needs `pulumi` on PATH (npm run pulumi-cli). Prints a table and writes bench/results/engine.json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import {
-  carryProvidersByValue,
-  createEngineStack,
-  type EngineStack,
-  expectSuccess,
-} from "../devkit/engine/cliStack";
+import { carryProvidersByValue, createEngineStack, expectSuccess } from "../devkit/engine/cliStack";
+import { IP_COUNT, LATENCY_MS, timed, useLineIpList } from "./cliRuns";
 import { formatTable, right } from "./table";
-
-const IP_COUNT = 50;
-const LATENCY_MS = 100;
-
-const ips = Array.from({ length: IP_COUNT }, (_, i) => `203.0.113.${i + 1}`);
-
-async function timed(stack: EngineStack, args: string[]): Promise<number> {
-  const started = performance.now();
-  expectSuccess(await stack.pulumi(args), `pulumi ${args.join(" ")}`);
-  return (performance.now() - started) / 1000;
-}
 
 /** One full cycle on a fresh stack; `extra` is appended to every command (e.g. --parallel 1). */
 async function cycle(label: string, extra: string[], byValue = false) {
   const stack = await createEngineStack(`bench-${label}`);
   try {
     if (byValue) carryProvidersByValue(stack.project);
-    stack.writeConfig({
-      ...stack.readConfig(),
-      "line-call:lineIpAddresses": ips.map((ip, i) => ({ ip, label: `LINE SIP ${i + 1}` })),
-    });
+    useLineIpList(stack);
     stack.standin.setLatency(LATENCY_MS);
     const up = await timed(stack, ["up", "--yes", "--skip-preview", ...extra]);
     const noopUp = await timed(stack, ["up", "--yes", "--skip-preview", ...extra]);

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { type LocalWebhook, startLocalWebhook } from "../lambda/localAdapter";
 import { callSettingsEnvironment } from "../model/callSettings";
 import { ConfigError, type LineCallConfig, validateConfig } from "../stack/config";
+import { languageHostEnv } from "./languageHost";
 import { configSource, encryptedValues, loadProjectDefaults, parseStackFile } from "./stackFile";
 import { decryptStackSecrets } from "./stackSecrets";
 import { startTwilioStandin, type TwilioStandin } from "./twilio-standin/server";
@@ -139,6 +140,8 @@ export async function startLocalStack(
       // every @pulumi/* package in package.json (@pulumi/aws: a large download, or seconds of
       // failed lookups offline) before each preview and update. It needs none beyond its own.
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      // Pulumi.yaml's runtime options, as the current language host passes them (languageHost.ts).
+      ...languageHostEnv(root),
     },
     close: async () => {
       await Promise.allSettled([webhook.close(), standin.close()]);

@@ -22,6 +22,7 @@ import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter"
 import { callSettingsEnvironment } from "../../model/callSettings";
 import { PROVIDERS_PACKAGE } from "../../providers/installed";
 import { buildProvidersModule } from "../../stack/providersModule";
+import { languageHostEnv } from "../languageHost";
 import { localStackConfig, PROJECT_ROOT } from "../localStack";
 import { writePolicyPackLauncher } from "../policyPackLauncher";
 import { pulumiOnPath } from "../pulumiToolchain";
@@ -71,6 +72,7 @@ const PROJECT_ENTRIES = [
   "package.json",
   "package-lock.json",
   "tsconfig.json",
+  "tsconfig.pulumi.json",
   "index.ts",
   "devkit",
   "lambda",
@@ -172,6 +174,8 @@ export async function createEngineStack(
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
     NO_COLOR: "1",
+    // Pulumi.yaml's runtime options, as the current language host passes them (languageHost.ts).
+    ...languageHostEnv(project),
   };
   // The operator's own shell: no Twilio or AWS credentials leak into the run from outside.
   const baseEnv = Object.fromEntries(

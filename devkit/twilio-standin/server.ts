@@ -66,6 +66,10 @@ export interface RequestRecord {
   operationId?: string;
   /** The fault that hit this request, if any. */
   fault?: Fault["kind"];
+  /** When the request arrived and when it was answered (or dropped), in this process's
+   * performance.now() milliseconds: for timing a run's Twilio calls (bench/firstRun.ts). */
+  receivedMs: number;
+  answeredMs?: number;
 }
 
 export interface TwilioStandin {
@@ -214,11 +218,12 @@ class Standin {
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", "http://standin.invalid");
     const path = url.pathname;
-    const record: RequestRecord = { method, path, status: 0 };
+    const record: RequestRecord = { method, path, status: 0, receivedMs: performance.now() };
     this.requests.push(record);
     const rawBody = await readBody(req);
 
     const finish = (reply: Reply | undefined, operation?: Operation): void => {
+      record.answeredMs = performance.now();
       if (reply) {
         record.status = reply.status;
         this.send(res, reply, operation);

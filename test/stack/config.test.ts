@@ -309,13 +309,13 @@ describe("validateConfig", () => {
 describe("Pulumi.yaml", () => {
   const project = YAML.parse(readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as {
     name: string;
-    runtime: string;
+    runtime: { name: string };
     config: Record<string, { type?: string; description?: string; default?: unknown }>;
   };
 
   it("is the nodejs project line-call", () => {
     expect(project.name).toBe("line-call");
-    expect(project.runtime).toBe("nodejs");
+    expect(project.runtime.name).toBe("nodejs");
   });
 
   it("declares exactly the keys the program reads, with their types, defaults and a description", () => {

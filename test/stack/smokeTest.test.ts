@@ -1,7 +1,6 @@
 // The post-deploy smoke test (providers/webhookSmokeTest.ts) against the real webhook handler
 // served as an HTTP API would serve it, and against webhooks that must fail it; the provider that
 // `pulumi up` runs it through; and the manual command line (scripts/smoke-test.ts).
-import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -9,6 +8,7 @@ import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter"
 import { UNKNOWN } from "../../model/pulumiEngine";
 import { runSmokeTest, webhookSmokeTestProvider } from "../../providers/webhookSmokeTest";
 import { SMOKE_TEST_COMMAND, SMOKE_TEST_ENV } from "../../scripts/smoke-test";
+import { runCommand } from "../support/command";
 import { PROJECT_ROOT, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from "../support/programHarness";
 
 const SETTINGS = {
@@ -243,19 +243,9 @@ describe("the smoke-test provider", () => {
 
 /** Runs the manual command line as an operator would (`/bin/sh -c` in the project). */
 function runCommandLine(env: Record<string, string>) {
-  return new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn("/bin/sh", ["-c", SMOKE_TEST_COMMAND], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env },
-    });
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.on("close", (code) => resolve({ code, output }));
+  return runCommand("/bin/sh", ["-c", SMOKE_TEST_COMMAND], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
   });
 }
 

@@ -175,10 +175,14 @@ describe("pull request: the one check branch protection requires", () => {
   const script = runOf(
     "pulumi-preview.yml",
     "result",
-    "Every preview and the IP list review passed",
+    "The type check, every preview and the IP list review passed",
   );
-  const verdict = (PREVIEW: string, IP_DIFF = "success", STACKS = "success") =>
-    runStep(script, { STACKS, IP_DIFF, PREVIEW }).status;
+  const verdict = (
+    PREVIEW: string,
+    IP_DIFF = "success",
+    STACKS = "success",
+    TYPECHECK = "success",
+  ) => runStep(script, { STACKS, TYPECHECK, IP_DIFF, PREVIEW }).status;
 
   it("passes when the previews passed or none was needed, and fails otherwise", () => {
     expect(verdict("success")).toBe(0);
@@ -187,5 +191,11 @@ describe("pull request: the one check branch protection requires", () => {
     expect(verdict("cancelled")).not.toBe(0);
     expect(verdict("success", "failure")).not.toBe(0);
     expect(verdict("skipped", "success", "failure")).not.toBe(0);
+  });
+
+  it("fails on a type error, which the previews themselves no longer catch", () => {
+    expect(verdict("success", "success", "success", "failure")).not.toBe(0);
+    expect(verdict("skipped", "success", "success", "failure")).not.toBe(0);
+    expect(verdict("skipped", "success", "success", "cancelled")).not.toBe(0);
   });
 });

@@ -169,9 +169,15 @@ describe("workflows as documented", () => {
   it("sum the PR's jobs up in one check for branch protection", () => {
     expect(preview.jobs.result).toMatchObject({
       name: "Pulumi preview result",
-      needs: ["stacks", "ip-diff", "preview"],
+      needs: ["stacks", "typecheck", "ip-diff", "preview"],
       if: "always()",
     });
+  });
+
+  it("fail the PR on a type error in a job of its own, since the previews run the program without type checking", () => {
+    const job = preview.jobs.typecheck;
+    expect(job.if).toBeUndefined();
+    expect(job.steps.map((s) => s.run).filter(Boolean)).toEqual(["npm ci", "npm run typecheck"]);
   });
 
   it("post npm run ip-diff next to the preview and fail the PR on an invalid list", () => {
@@ -198,6 +204,27 @@ describe("workflows as documented", () => {
       policyPacks: "policy",
       policyPackConfigs: `${gh("runner.temp")}/policy-config.json`,
     });
+  });
+
+  it("deploy nothing with a type error: every stack waits for npm run typecheck", () => {
+    const runs = deploy.jobs.stacks.steps.map((s) => s.run ?? s.uses);
+    expect(runs.indexOf("npm run typecheck")).toBeGreaterThan(runs.indexOf("npm ci"));
+    expect(runs.indexOf("npm run typecheck")).toBeLessThan(
+      deploy.jobs.stacks.steps.findIndex((s) => s.id === "select"),
+    );
+    expect(deploy.jobs.deploy.needs).toBe("stacks");
+  });
+
+  it("deploy with one run of the program per stack: pulumi/actions' up, no preview before it", () => {
+    // pulumi/actions runs `up` through the Automation API, which passes --skip-preview: the
+    // preview was shown on the PR. A refresh would not run the program, but none is asked for.
+    const job = deploy.jobs.deploy;
+    const pulumiSteps = job.steps.filter(
+      (s) => s.uses?.startsWith("pulumi/") || /\bpulumi (up|preview)\b/.test(s.run ?? ""),
+    );
+    expect(pulumiSteps).toEqual([pulumiStep(job)]);
+    expect(pulumiStep(job).with?.command).toBe("up");
+    expect(pulumiStep(job).with?.refresh).toBeUndefined();
   });
 
   it("check drift nightly and on demand, sharing the deploy's per-stack lock, and file issues", () => {

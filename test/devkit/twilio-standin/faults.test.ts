@@ -222,7 +222,7 @@ describe("out-of-band edits", () => {
 });
 
 describe("request log", () => {
-  it("records method, path, status and operation of each call, and resets", async () => {
+  it("records method, path, status, operation and timing of each call, and resets", async () => {
     standin.resetRequests();
     const acl = await client.sip.ipAccessControlLists.create({ friendlyName: "logged" });
     await client.sip.ipAccessControlLists(acl.sid).fetch();
@@ -230,7 +230,7 @@ describe("request log", () => {
     await expect(client.sip.ipAccessControlLists(acl.sid).fetch()).rejects.toMatchObject({
       status: 404,
     });
-    expect(standin.requests).toEqual([
+    expect(standin.requests).toMatchObject([
       {
         method: "POST",
         path: `/2010-04-01/Accounts/${standin.accountSid}${LISTS}`,
@@ -256,6 +256,12 @@ describe("request log", () => {
         operationId: "FetchSipIpAccessControlList",
       },
     ]);
+    // One call after another: each answered after it arrived, and before the next arrived.
+    standin.requests.forEach((request, index) => {
+      expect(request.answeredMs).toBeGreaterThanOrEqual(request.receivedMs);
+      const previous = standin.requests[index - 1];
+      if (previous) expect(request.receivedMs).toBeGreaterThanOrEqual(previous.answeredMs ?? NaN);
+    });
     standin.resetRequests();
     expect(standin.requests).toEqual([]);
   });

@@ -26,6 +26,7 @@ describe("the workflows' stack matrix", () => {
       "providers/sipDomain.ts",
       "lambda/handler.ts",
       "Pulumi.yaml",
+      "tsconfig.pulumi.json",
       "package-lock.json",
       "policy/rules.ts",
     ]) {
