@@ -60,11 +60,11 @@ describe.runIf(enabled)("pulumi preview --policy-pack policy", () => {
     async () => {
       stack.writeConfig({
         ...stack.readConfig(),
-        "line-call:lineIpAddresses": [{ ip: "10.0.0.0", cidrPrefixLength: 8, label: "too wide" }],
+        "line-call:lineIpAddresses": [{ ip: "11.0.0.0", cidrPrefixLength: 8, label: "too wide" }],
       });
       const result = await preview();
       expect(result.code).not.toBe(0);
-      expect(result.output).toContain("10.0.0.0/8 admits 16,777,216 addresses");
+      expect(result.output).toContain("11.0.0.0/8 admits 16,777,216 addresses");
       expect(result.output).toContain("line-call:allowWideIpRanges");
       expect(stack.standin.ipAddresses()).toEqual([]);
     },
@@ -92,7 +92,7 @@ describe.runIf(enabled)("pulumi preview --policy-pack policy", () => {
       const wide = stack.readConfig();
       const refused = await script({ ...wide, "line-call:allowWideIpRanges": false });
       expect(refused.code, refused.output).not.toBe(0);
-      expect(refused.output).toContain("10.0.0.0/8 admits 16,777,216 addresses");
+      expect(refused.output).toContain("11.0.0.0/8 admits 16,777,216 addresses");
       const allowed = await script({ ...wide, "line-call:allowWideIpRanges": true });
       expect(allowed.code, allowed.output).toBe(0);
       expect(allowed.output).toMatch(/line-call@v0\.1\.0/);
