@@ -10,6 +10,7 @@
 import { type ExecFileSyncOptions, execFileSync } from "node:child_process";
 import {
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -42,10 +43,40 @@ const LANGUAGE_HOST = {
   package: `${SDK_MODULE}/nodejs/cmd/pulumi-language-nodejs`,
 };
 
+/** The v3.68.0 host binary; `pulumi-language-nodejs` beside it is LANGUAGE_HOST_SCRIPT. */
+export const LANGUAGE_HOST_BINARY = `pulumi-language-nodejs-${LANGUAGE_HOST.version}`;
+
+/**
+ * The `pulumi-language-nodejs` the CLI starts. The v3.68.0 host took Pulumi.yaml's
+ * `runtime.options` as command-line flags, which CLI 3.276 no longer passes (it sends them in the
+ * run request, which that host does not read), so a `pulumi` typed by hand would type-check the
+ * program although Pulumi.yaml says `tsconfig: tsconfig.pulumi.json`. The CLI starts the host in
+ * the project root; this script reads the option there and hands it to the program the way the
+ * current host does (PULUMI_NODEJS_TSCONFIG_PATH, unless the caller set it), then becomes the real
+ * host (`exec`: the CLI's signals reach it, nothing is left behind). It reads Pulumi.yaml with the
+ * project's own `yaml` module; without one it passes nothing, as before. devkit/languageHost.ts is
+ * the same rule for the devkit's own runs; test/devkit/languageHost.test.ts feeds both the same
+ * Pulumi.yaml files.
+ */
+export const LANGUAGE_HOST_SCRIPT = `#!/bin/sh
+# Written by line-call's devkit/pulumiToolchain.ts: see LANGUAGE_HOST_SCRIPT there for why.
+if [ -z "\${PULUMI_NODEJS_TSCONFIG_PATH:-}" ] && [ -f Pulumi.yaml ]; then
+  tsconfig=$(node -e '
+    const yaml = require(require.resolve("yaml", { paths: [process.cwd()] }));
+    const project = yaml.parse(require("fs").readFileSync("Pulumi.yaml", "utf8"));
+    const value = project && project.runtime && project.runtime.options && project.runtime.options.tsconfig;
+    if (typeof value === "string") process.stdout.write(value);
+  ' 2>/dev/null)
+  if [ -n "$tsconfig" ]; then export PULUMI_NODEJS_TSCONFIG_PATH="$tsconfig"; fi
+fi
+exec "$(dirname "$0")/${LANGUAGE_HOST_BINARY}" "$@"
+`;
+
 /** What a usable toolchain directory holds. */
 export const TOOLCHAIN_FILES = [
   "pulumi",
   "pulumi-language-nodejs",
+  LANGUAGE_HOST_BINARY,
   // The dynamic-provider plugin: a shell script in the SDK module that starts
   // @pulumi/pulumi/cmd/dynamic-provider from the program's node_modules.
   "pulumi-resource-pulumi-nodejs",
@@ -103,7 +134,10 @@ export function installPulumiCommand(version: string): string {
  */
 export function findOrBuildPulumi(root = PROJECT_ROOT): string {
   const onPath = process.env.LINE_CALL_BUILD_PULUMI ? undefined : pulumiOnPath();
-  return onPath ?? ensureToolchain(lockedPulumiVersion(root));
+  if (onPath === undefined) return ensureToolchain(lockedPulumiVersion(root));
+  // A toolchain built here earlier, put on PATH from `npm run pulumi-cli`'s last line.
+  if (path.relative(toolsDir(), onPath).startsWith("pulumi-v")) upgradeLanguageHost(onPath);
+  return onPath;
 }
 
 function run(command: string, args: string[], options: ExecFileSyncOptions = {}): string {
@@ -188,9 +222,26 @@ function goBuild(step: BuildStep, workDir: string, outDir: string, env: NodeJS.P
   );
 }
 
+/**
+ * A toolchain built before LANGUAGE_HOST_SCRIPT has the host binary under the script's name:
+ * move it aside and put the script in its place, instead of rebuilding everything.
+ */
+function upgradeLanguageHost(bin: string): void {
+  const host = path.join(bin, "pulumi-language-nodejs");
+  if (!existsSync(host) || existsSync(path.join(bin, LANGUAGE_HOST_BINARY))) return;
+  if (readFileSync(host).subarray(0, 2).toString() === "#!") return;
+  // Link, then replace by rename: a CLI starting the host meanwhile finds one or the other.
+  linkSync(host, path.join(bin, LANGUAGE_HOST_BINARY));
+  const script = `${host}.${process.pid}`;
+  writeFileSync(script, LANGUAGE_HOST_SCRIPT, { mode: 0o755 });
+  renameSync(script, host);
+  log(`${host}: now hands Pulumi.yaml's runtime.options.tsconfig to the program`);
+}
+
 /** Builds the toolchain for `version` (e.g. "3.276.0") unless it is already there; returns bin. */
 export function ensureToolchain(version: string): string {
   const bin = toolchainBin(version);
+  upgradeLanguageHost(bin);
   if (TOOLCHAIN_FILES.every((file) => existsSync(path.join(bin, file)))) return bin;
 
   try {
@@ -232,7 +283,7 @@ export function ensureToolchain(version: string): string {
     );
     goBuild(
       {
-        binary: "pulumi-language-nodejs",
+        binary: LANGUAGE_HOST_BINARY,
         ...LANGUAGE_HOST,
         reports: LANGUAGE_HOST.version,
         replaces: [],
@@ -241,6 +292,8 @@ export function ensureToolchain(version: string): string {
       out,
       env,
     );
+
+    writeFileSync(path.join(out, "pulumi-language-nodejs"), LANGUAGE_HOST_SCRIPT, { mode: 0o755 });
 
     log(`4/4 copying pulumi-resource-pulumi-nodejs from ${SDK_MODULE}@${tag} …`);
     const sdk = moduleSource(SDK_MODULE, tag, env);

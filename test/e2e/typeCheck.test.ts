@@ -62,6 +62,20 @@ describe.runIf(enabled)("a deliberate type error", () => {
   );
 
   it(
+    "does not stop a preview typed by hand either: the language host reads Pulumi.yaml itself",
+    async () => {
+      const programTsconfig = stack.env[TSCONFIG_PATH_VARIABLE];
+      delete stack.env[TSCONFIG_PATH_VARIABLE];
+      try {
+        expectSuccess(await stack.pulumi(["preview"]), "pulumi preview without the variable");
+      } finally {
+        stack.env[TSCONFIG_PATH_VARIABLE] = programTsconfig;
+      }
+    },
+    LONG,
+  );
+
+  it(
     "stops the same preview when type checking is on (Pulumi's default tsconfig.json)",
     async () => {
       const programTsconfig = stack.env[TSCONFIG_PATH_VARIABLE];
