@@ -1,21 +1,56 @@
-// The configuration reference (docs/configuration.md, its table of project keys) against
-// Pulumi.yaml's `config:` and the program's own key list (PROJECT_KEYS): a key in one and not in
-// another, or a type or default that differs, fails. The checks are functions of the texts, so
-// each is also shown to fail on a tampered copy.
+// The configuration reference, in English (docs/configuration.md) and in Japanese
+// (docs/ja/configuration.md), against the code. Each page's table of project keys must list exactly
+// Pulumi.yaml's `config:` keys and the program's own key list (PROJECT_KEYS), with the same types
+// and defaults; each page's table of Twilio and AWS keys must list exactly the Twilio settings the
+// program resolves (TWILIO_SETTINGS) with their environment variables, and aws:region. One list
+// from the code feeds both pages, so a key documented in English but not in Japanese fails. The
+// checks are functions of the texts, so each is also shown to fail on a tampered copy.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
+import { TWILIO_SETTINGS } from "../../model/twilio";
 import { PROJECT_KEYS } from "../../stack/config";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PULUMI_YAML = readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
-const REFERENCE = readFileSync(path.join(ROOT, "docs", "configuration.md"), "utf8");
 const PROGRAM_KEYS = Object.keys(PROJECT_KEYS);
-
-/** The heading the table of project keys follows in docs/configuration.md. */
-const TABLE_HEADING = "## Project keys (`line-call:`)";
 const PROJECT = "line-call";
+
+/** A reference page: where it is, its text, and the headings its two tables follow. */
+interface Reference {
+  file: string;
+  text: string;
+  projectKeysHeading: string;
+  providerKeysHeading: string;
+}
+
+function reference(file: string, projectKeysHeading: string, providerKeysHeading: string) {
+  const text = readFileSync(path.join(ROOT, file), "utf8");
+  return { file, text, projectKeysHeading, providerKeysHeading } satisfies Reference;
+}
+
+const ENGLISH = reference(
+  "docs/configuration.md",
+  "## Project keys (`line-call:`)",
+  "## Twilio and AWS keys",
+);
+const JAPANESE = reference(
+  "docs/ja/configuration.md",
+  "## プロジェクトのキー（`line-call:`）",
+  "## Twilio と AWS のキー",
+);
+const REFERENCES: readonly Reference[] = [ENGLISH, JAPANESE];
+
+/**
+ * The keys outside `line-call:` that the references document, with their environment fallbacks:
+ * the Twilio settings as model/twilio.ts resolves them, and the AWS region stack/config/hosting.ts
+ * reads (AWS_REGION first).
+ */
+const PROVIDER_KEYS: ReadonlyMap<string, string> = new Map([
+  ...Object.values(TWILIO_SETTINGS).map(({ config, env }) => [config, env] as const),
+  ["aws:region", "AWS_REGION"],
+]);
 
 /** A key's declared type (absent: none) and default (absent: none, the key is required). */
 interface KeyDeclaration {
@@ -61,43 +96,63 @@ function cells(row: string): string[] {
   return parts.slice(1, parts.length - 1);
 }
 
-/**
- * The rows of the table under TABLE_HEADING. A type cell is the Pulumi.yaml type in backticks
- * (anything else: no type declared); a default cell is a YAML scalar in backticks (anything else,
- * e.g. "— (required)": no default).
- */
-function documentedKeys(markdown: string): { keys: Declarations; problems: string[] } {
-  const keys: Declarations = new Map();
-  const problems: string[] = [];
+/** The header cells (lower-cased) and the body rows of the first table under `heading`. */
+function tableUnder(
+  markdown: string,
+  file: string,
+  heading: string,
+): { header: string[]; rows: string[] } | { problem: string } {
   const lines = markdown.split("\n");
-  const start = lines.findIndex((line) => line.trim() === TABLE_HEADING);
-  if (start === -1) {
-    return { keys, problems: [`docs/configuration.md has no heading "${TABLE_HEADING}"`] };
-  }
+  const start = lines.findIndex((line) => line.trim() === heading);
+  if (start === -1) return { problem: `${file} has no heading "${heading}"` };
   const first = lines.findIndex((line, i) => i > start && line.trimStart().startsWith("|"));
   const next = lines.findIndex((line, i) => i > start && line.startsWith("#"));
   if (first === -1 || (next !== -1 && next < first)) {
-    return { keys, problems: [`docs/configuration.md has no table under "${TABLE_HEADING}"`] };
+    return { problem: `${file} has no table under "${heading}"` };
   }
   const rows: string[] = [];
   for (let i = first; i < lines.length && lines[i].trimStart().startsWith("|"); i++) {
     rows.push(lines[i]);
   }
-  const header = cells(rows[0]).map((cell) => cell.toLowerCase());
-  const column = (name: string) => header.indexOf(name);
-  const [keyColumn, typeColumn, defaultColumn] = ["key", "type", "default"].map(column);
+  return { header: cells(rows[0]).map((cell) => cell.toLowerCase()), rows: rows.slice(2) };
+}
+
+/** The text of a cell that is one `code span`, else undefined. */
+const backticked = (cell: string) => /^`([^`]*)`$/.exec(cell)?.[1];
+
+/** A column's index by its name in either language (-1: none). */
+function column(header: string[], ...names: string[]): number {
+  return header.findIndex((cell) => names.includes(cell));
+}
+
+/**
+ * The rows of a reference's table of project keys. A type cell is the Pulumi.yaml type in
+ * backticks (anything else: no type declared); a default cell is a YAML scalar in backticks
+ * (anything else, e.g. "— (required)": no default).
+ */
+function documentedKeys(ref: Reference): { keys: Declarations; problems: string[] } {
+  const keys: Declarations = new Map();
+  const problems: string[] = [];
+  const table = tableUnder(ref.text, ref.file, ref.projectKeysHeading);
+  if ("problem" in table) return { keys, problems: [table.problem] };
+  const keyColumn = column(table.header, "key", "キー");
+  const typeColumn = column(table.header, "type", "型");
+  const defaultColumn = column(table.header, "default", "デフォルト");
   if (keyColumn === -1 || typeColumn === -1 || defaultColumn === -1) {
-    return { keys, problems: [`the table's header must name key, type and default: ${rows[0]}`] };
+    const header = table.header.join(" | ");
+    return {
+      keys,
+      problems: [`${ref.file}: the table's header must name key, type and default: ${header}`],
+    };
   }
-  const backticked = (cell: string) => /^`([^`]*)`$/.exec(cell)?.[1];
-  for (const row of rows.slice(2)) {
+  for (const row of table.rows) {
     const rowCells = cells(row);
     const key = backticked(rowCells[keyColumn] ?? "");
     if (key === undefined) {
-      problems.push(`docs/configuration.md: a row's key is not one \`name\`: ${row}`);
+      problems.push(`${ref.file}: a row's key is not one \`name\`: ${row}`);
       continue;
     }
-    if (keys.has(key)) problems.push(`docs/configuration.md lists ${key} twice`);
+    if (keys.has(key)) problems.push(`${ref.file} lists ${key} twice`);
     const type = backticked(rowCells[typeColumn] ?? "");
     const defaultText = backticked(rowCells[defaultColumn] ?? "");
     let defaultValue: unknown;
@@ -105,7 +160,7 @@ function documentedKeys(markdown: string): { keys: Declarations; problems: strin
       try {
         defaultValue = YAML.parse(defaultText);
       } catch (error) {
-        problems.push(`docs/configuration.md: ${key}'s default is not YAML: ${error}`);
+        problems.push(`${ref.file}: ${key}'s default is not YAML: ${error}`);
       }
     }
     keys.set(key, {
@@ -117,37 +172,39 @@ function documentedKeys(markdown: string): { keys: Declarations; problems: strin
   return { keys, problems };
 }
 
+/** The rows of a reference's table of Twilio and AWS keys: key → its first environment variable. */
+function documentedProviderKeys(ref: Reference): { keys: Map<string, string>; problems: string[] } {
+  const keys = new Map<string, string>();
+  const problems: string[] = [];
+  const table = tableUnder(ref.text, ref.file, ref.providerKeysHeading);
+  if ("problem" in table) return { keys, problems: [table.problem] };
+  for (const row of table.rows) {
+    const [keyCell = "", envCell = ""] = cells(row);
+    const key = backticked(keyCell);
+    if (key === undefined) {
+      problems.push(`${ref.file}: a row's key is not one \`name\`: ${row}`);
+      continue;
+    }
+    if (keys.has(key)) problems.push(`${ref.file} lists ${key} twice`);
+    keys.set(key, /`([^`]*)`/.exec(envCell)?.[1] ?? "");
+  }
+  return { keys, problems };
+}
+
 const shown = (value: unknown) => JSON.stringify(value);
 
-/** Every disagreement between Pulumi.yaml, the reference's table and the program's keys. */
-function configurationProblems(
-  pulumiYaml: string,
-  reference: string,
-  programKeys: readonly string[],
-): string[] {
-  const declared = pulumiYamlKeys(pulumiYaml);
-  const documented = documentedKeys(reference);
-  const problems = [...declared.problems, ...documented.problems];
+/** Every disagreement between one reference's table of project keys, Pulumi.yaml and the program. */
+function projectKeyProblems(declared: ReturnType<typeof pulumiYamlKeys>, ref: Reference): string[] {
+  const documented = documentedKeys(ref);
+  const problems = [...documented.problems];
   for (const key of declared.keys.keys()) {
     if (!documented.keys.has(key)) {
-      problems.push(`${PROJECT}:${key} is in Pulumi.yaml but not in docs/configuration.md`);
-    }
-    if (!programKeys.includes(key)) {
-      problems.push(
-        `${PROJECT}:${key} is in Pulumi.yaml but not in PROJECT_KEYS (stack/config.ts)`,
-      );
+      problems.push(`${PROJECT}:${key} is in Pulumi.yaml but not in ${ref.file}`);
     }
   }
   for (const key of documented.keys.keys()) {
     if (!declared.keys.has(key)) {
-      problems.push(`${PROJECT}:${key} is in docs/configuration.md but not in Pulumi.yaml`);
-    }
-  }
-  for (const key of programKeys) {
-    if (!declared.keys.has(key)) {
-      problems.push(
-        `${PROJECT}:${key} is in PROJECT_KEYS (stack/config.ts) but not in Pulumi.yaml`,
-      );
+      problems.push(`${PROJECT}:${key} is in ${ref.file} but not in Pulumi.yaml`);
     }
   }
   for (const [key, yaml] of declared.keys) {
@@ -155,20 +212,72 @@ function configurationProblems(
     if (!doc) continue;
     if (yaml.type !== doc.type) {
       problems.push(
-        `${PROJECT}:${key}: Pulumi.yaml's type is ${yaml.type ?? "(none)"}, docs/configuration.md says ${doc.type ?? "(none)"}`,
+        `${PROJECT}:${key}: Pulumi.yaml's type is ${yaml.type ?? "(none)"}, ${ref.file} says ${doc.type ?? "(none)"}`,
       );
     }
     if (yaml.hasDefault !== doc.hasDefault) {
       problems.push(
         yaml.hasDefault
-          ? `${PROJECT}:${key}: Pulumi.yaml's default is ${shown(yaml.defaultValue)}, docs/configuration.md gives none`
-          : `${PROJECT}:${key}: docs/configuration.md's default is ${shown(doc.defaultValue)}, Pulumi.yaml declares none`,
+          ? `${PROJECT}:${key}: Pulumi.yaml's default is ${shown(yaml.defaultValue)}, ${ref.file} gives none`
+          : `${PROJECT}:${key}: ${ref.file}'s default is ${shown(doc.defaultValue)}, Pulumi.yaml declares none`,
       );
     } else if (yaml.hasDefault && shown(yaml.defaultValue) !== shown(doc.defaultValue)) {
       problems.push(
-        `${PROJECT}:${key}: Pulumi.yaml's default is ${shown(yaml.defaultValue)}, docs/configuration.md says ${shown(doc.defaultValue)}`,
+        `${PROJECT}:${key}: Pulumi.yaml's default is ${shown(yaml.defaultValue)}, ${ref.file} says ${shown(doc.defaultValue)}`,
       );
     }
+  }
+  return problems;
+}
+
+/** Every disagreement between one reference's table of Twilio and AWS keys and the code's list. */
+function providerKeyProblems(ref: Reference, providerKeys: ReadonlyMap<string, string>): string[] {
+  const documented = documentedProviderKeys(ref);
+  const problems = [...documented.problems];
+  for (const [key, env] of providerKeys) {
+    const documentedEnv = documented.keys.get(key);
+    if (documentedEnv === undefined) {
+      problems.push(`${key} is read by the program but not in ${ref.file}`);
+    } else if (documentedEnv !== env) {
+      problems.push(`${key}: the program falls back to ${env}, ${ref.file} says ${documentedEnv}`);
+    }
+  }
+  for (const key of documented.keys.keys()) {
+    if (!providerKeys.has(key))
+      problems.push(`${key} is in ${ref.file} but the program reads no such key`);
+  }
+  return problems;
+}
+
+/**
+ * Every disagreement between Pulumi.yaml, the program's key lists and each reference page: the
+ * same lists from the code are held against every page, English and Japanese alike.
+ */
+function configurationProblems(
+  pulumiYaml: string,
+  references: readonly Reference[],
+  programKeys: readonly string[] = PROGRAM_KEYS,
+  providerKeys: ReadonlyMap<string, string> = PROVIDER_KEYS,
+): string[] {
+  const declared = pulumiYamlKeys(pulumiYaml);
+  const problems = [...declared.problems];
+  for (const key of declared.keys.keys()) {
+    if (!programKeys.includes(key)) {
+      problems.push(
+        `${PROJECT}:${key} is in Pulumi.yaml but not in PROJECT_KEYS (stack/config/keys.ts)`,
+      );
+    }
+  }
+  for (const key of programKeys) {
+    if (!declared.keys.has(key)) {
+      problems.push(
+        `${PROJECT}:${key} is in PROJECT_KEYS (stack/config/keys.ts) but not in Pulumi.yaml`,
+      );
+    }
+  }
+  for (const ref of references) {
+    problems.push(...projectKeyProblems(declared, ref));
+    problems.push(...providerKeyProblems(ref, providerKeys));
   }
   return problems;
 }
@@ -180,23 +289,28 @@ function tampered(text: string, from: string | RegExp, to: string): string {
   return result;
 }
 
-/** The reference with one cell of `key`'s row replaced (0: key, 1: type, 2: default, 3: meaning). */
-function withCell(markdown: string, key: string, column: number, text: string): string {
-  const row = new RegExp(`^\\|\\s*\`${key}\`\\s*\\|.*$`, "m");
-  const line = row.exec(markdown)?.[0];
-  if (line === undefined) throw new Error(`nothing to tamper: no row for ${key}`);
-  const values = cells(line);
-  values[column] = text;
-  return markdown.replace(line, `| ${values.join(" | ")} |`);
+/** A reference with its text tampered. */
+function tamperedRef(ref: Reference, from: string | RegExp, to: string): Reference {
+  return { ...ref, text: tampered(ref.text, from, to) };
 }
 
-describe("docs/configuration.md", () => {
-  it("lists exactly Pulumi.yaml's and the program's line-call keys, with their types and defaults", () => {
-    expect(configurationProblems(PULUMI_YAML, REFERENCE, PROGRAM_KEYS)).toEqual([]);
+/** A reference with one cell of `key`'s row replaced (0: key, 1: type, 2: default, 3: meaning). */
+function withCell(ref: Reference, key: string, columnIndex: number, text: string): Reference {
+  const row = new RegExp(`^\\|\\s*\`${key}\`\\s*\\|.*$`, "m");
+  const line = row.exec(ref.text)?.[0];
+  if (line === undefined) throw new Error(`nothing to tamper: no row for ${key} in ${ref.file}`);
+  const values = cells(line);
+  values[columnIndex] = text;
+  return { ...ref, text: ref.text.replace(line, `| ${values.join(" | ")} |`) };
+}
+
+describe.each(REFERENCES)("$file", (ref) => {
+  it("lists exactly Pulumi.yaml's and the program's keys, with their types, defaults and environment variables", () => {
+    expect(configurationProblems(PULUMI_YAML, [ref])).toEqual([]);
   });
 
-  it("has a row for every key (the table is really read)", () => {
-    const documented = documentedKeys(REFERENCE);
+  it("has a row for every key (the tables are really read)", () => {
+    const documented = documentedKeys(ref);
     expect(documented.problems).toEqual([]);
     expect([...documented.keys.keys()].sort()).toEqual([...PROGRAM_KEYS].sort());
     expect(documented.keys.get("dialTimeout")).toEqual({
@@ -205,64 +319,103 @@ describe("docs/configuration.md", () => {
       defaultValue: 30,
     });
     expect(documented.keys.get("lineIpAddresses")).toEqual({ hasDefault: false });
+    const providers = documentedProviderKeys(ref);
+    expect(providers.problems).toEqual([]);
+    expect(providers.keys.get("twilio:authToken")).toBe("TWILIO_AUTH_TOKEN");
+    expect(providers.keys.get("aws:region")).toBe("AWS_REGION");
+  });
+});
+
+describe("the English and Japanese references", () => {
+  it("cross-link", () => {
+    expect(ENGLISH.text).toContain("[ja/configuration.md](ja/configuration.md)");
+    expect(JAPANESE.text).toContain("[../configuration.md](../configuration.md)");
+  });
+
+  it("fail together when a key is documented in English but not in Japanese", () => {
+    const japanese = tamperedRef(JAPANESE, /^\|\s*`greeting`\s*\|.*\n/m, "");
+    expect(configurationProblems(PULUMI_YAML, [ENGLISH, japanese])).toEqual([
+      "line-call:greeting is in Pulumi.yaml but not in docs/ja/configuration.md",
+    ]);
+    const noRegion = tamperedRef(JAPANESE, /^\|\s*`aws:region`\s*\|.*\n/m, "");
+    expect(configurationProblems(PULUMI_YAML, [ENGLISH, noRegion])).toEqual([
+      "aws:region is read by the program but not in docs/ja/configuration.md",
+    ]);
+  });
+
+  it("fail together when the program gains a key only the English page documents", () => {
+    const yaml = tampered(
+      PULUMI_YAML,
+      /^config:\n/m,
+      'config:\n  farewell:\n    type: string\n    default: ""\n    description: Said before hanging up.\n',
+    );
+    const english = tamperedRef(
+      ENGLISH,
+      /^(\|\s*`greeting`\s*\|.*\n)/m,
+      '$1| `farewell` | `string` | `""` | Said before hanging up. |\n',
+    );
+    expect(configurationProblems(yaml, [english, JAPANESE], [...PROGRAM_KEYS, "farewell"])).toEqual(
+      ["line-call:farewell is in Pulumi.yaml but not in docs/ja/configuration.md"],
+    );
   });
 });
 
 describe("the drift check fails", () => {
-  const problems = (yaml: string, reference: string, programKeys = PROGRAM_KEYS) =>
-    configurationProblems(yaml, reference, programKeys);
+  const problems = (yaml: string, ref: Reference, programKeys = PROGRAM_KEYS) =>
+    configurationProblems(yaml, [ref], programKeys);
 
-  it("when the reference loses a key's row", () => {
-    const reference = tampered(REFERENCE, /^\|\s*`greeting`\s*\|.*\n/m, "");
-    expect(problems(PULUMI_YAML, reference)).toEqual([
+  it("when a reference loses a key's row", () => {
+    const ref = tamperedRef(ENGLISH, /^\|\s*`greeting`\s*\|.*\n/m, "");
+    expect(problems(PULUMI_YAML, ref)).toEqual([
       "line-call:greeting is in Pulumi.yaml but not in docs/configuration.md",
     ]);
   });
 
-  it("when the reference documents a key Pulumi.yaml does not declare", () => {
-    const reference = tampered(
-      REFERENCE,
+  it("when a reference documents a key Pulumi.yaml does not declare", () => {
+    const ref = tamperedRef(
+      JAPANESE,
       /^(\|\s*`greeting`\s*\|.*\n)/m,
-      '$1| `farewell` | `string` | `""` | Said before hanging up. |\n',
+      '$1| `farewell` | `string` | `""` | 電話を切る前に読み上げる。 |\n',
     );
-    expect(problems(PULUMI_YAML, reference)).toEqual([
-      "line-call:farewell is in docs/configuration.md but not in Pulumi.yaml",
+    expect(problems(PULUMI_YAML, ref)).toEqual([
+      "line-call:farewell is in docs/ja/configuration.md but not in Pulumi.yaml",
     ]);
   });
 
-  it("when Pulumi.yaml declares a key the reference and the program lack", () => {
+  it("when Pulumi.yaml declares a key the references and the program lack", () => {
     const yaml = tampered(
       PULUMI_YAML,
       /^config:\n/m,
       "config:\n  farewell:\n    type: string\n    description: Said before hanging up.\n",
     );
-    expect(problems(yaml, REFERENCE)).toEqual([
+    expect(configurationProblems(yaml, REFERENCES)).toEqual([
+      "line-call:farewell is in Pulumi.yaml but not in PROJECT_KEYS (stack/config/keys.ts)",
       "line-call:farewell is in Pulumi.yaml but not in docs/configuration.md",
-      "line-call:farewell is in Pulumi.yaml but not in PROJECT_KEYS (stack/config.ts)",
+      "line-call:farewell is in Pulumi.yaml but not in docs/ja/configuration.md",
     ]);
   });
 
   it("when the program reads a key Pulumi.yaml does not declare", () => {
-    expect(problems(PULUMI_YAML, REFERENCE, [...PROGRAM_KEYS, "farewell"])).toEqual([
-      "line-call:farewell is in PROJECT_KEYS (stack/config.ts) but not in Pulumi.yaml",
+    expect(problems(PULUMI_YAML, ENGLISH, [...PROGRAM_KEYS, "farewell"])).toEqual([
+      "line-call:farewell is in PROJECT_KEYS (stack/config/keys.ts) but not in Pulumi.yaml",
     ]);
   });
 
   it("when a type differs", () => {
-    const reference = withCell(REFERENCE, "dialTimeout", 1, "`string`");
-    expect(problems(PULUMI_YAML, reference)).toEqual([
-      "line-call:dialTimeout: Pulumi.yaml's type is integer, docs/configuration.md says string",
+    const ref = withCell(JAPANESE, "dialTimeout", 1, "`string`");
+    expect(problems(PULUMI_YAML, ref)).toEqual([
+      "line-call:dialTimeout: Pulumi.yaml's type is integer, docs/ja/configuration.md says string",
     ]);
   });
 
   it("when a default differs, in value or in type", () => {
-    const value = withCell(REFERENCE, "language", 2, "`en-US`");
+    const value = withCell(ENGLISH, "language", 2, "`en-US`");
     expect(problems(PULUMI_YAML, value)).toEqual([
       'line-call:language: Pulumi.yaml\'s default is "ja-JP", docs/configuration.md says "en-US"',
     ]);
-    const quoted = withCell(REFERENCE, "dialTimeout", 2, '`"30"`');
+    const quoted = withCell(JAPANESE, "dialTimeout", 2, '`"30"`');
     expect(problems(PULUMI_YAML, quoted)).toEqual([
-      'line-call:dialTimeout: Pulumi.yaml\'s default is 30, docs/configuration.md says "30"',
+      'line-call:dialTimeout: Pulumi.yaml\'s default is 30, docs/ja/configuration.md says "30"',
     ]);
   });
 
@@ -272,17 +425,38 @@ describe("the drift check fails", () => {
       /( {2}lineConnected:\n(?: {4}.*\n)*?) {4}default: false\n/,
       "$1",
     );
-    expect(problems(yaml, REFERENCE)).toEqual([
+    expect(problems(yaml, ENGLISH)).toEqual([
       "line-call:lineConnected: docs/configuration.md's default is false, Pulumi.yaml declares none",
     ]);
-    const reference = withCell(REFERENCE, "callerId", 2, "—");
-    expect(problems(PULUMI_YAML, reference)).toEqual([
+    const ref = withCell(ENGLISH, "callerId", 2, "—");
+    expect(problems(PULUMI_YAML, ref)).toEqual([
       'line-call:callerId: Pulumi.yaml\'s default is "", docs/configuration.md gives none',
     ]);
   });
 
-  it("when the table cannot be found", () => {
-    const reference = tampered(REFERENCE, TABLE_HEADING, "## Keys");
-    expect(problems(PULUMI_YAML, reference)[0]).toMatch(/has no heading/);
+  it("when a Twilio or AWS key is missing, extra or has another environment variable", () => {
+    const missing = tamperedRef(ENGLISH, /^\|\s*`twilio:apiKey`\s*\|.*\n/m, "");
+    expect(problems(PULUMI_YAML, missing)).toEqual([
+      "twilio:apiKey is read by the program but not in docs/configuration.md",
+    ]);
+    const extra = tamperedRef(
+      JAPANESE,
+      /^(\|\s*`twilio:apiKey`\s*\|.*\n)/m,
+      "$1| `twilio:region` | `TWILIO_REGION` | リージョン。 |\n",
+    );
+    expect(problems(PULUMI_YAML, extra)).toEqual([
+      "twilio:region is in docs/ja/configuration.md but the program reads no such key",
+    ]);
+    const otherEnv = withCell(JAPANESE, "twilio:authToken", 1, "`TWILIO_TOKEN`");
+    expect(problems(PULUMI_YAML, otherEnv)).toEqual([
+      "twilio:authToken: the program falls back to TWILIO_AUTH_TOKEN, docs/ja/configuration.md says TWILIO_TOKEN",
+    ]);
+  });
+
+  it("when a table cannot be found", () => {
+    const ref = tamperedRef(JAPANESE, JAPANESE.projectKeysHeading, "## キー");
+    expect(problems(PULUMI_YAML, ref)[0]).toBe(
+      'docs/ja/configuration.md has no heading "## プロジェクトのキー（`line-call:`）"',
+    );
   });
 });
