@@ -31,6 +31,11 @@ export interface LineCallConfig {
   adoptExisting: boolean;
   /** True when a Twilio auth token is available (config or environment) for the webhook. */
   hasAuthToken: boolean;
+  /**
+   * The customer's Twilio subaccount: every Twilio resource lives in it, managed with the parent
+   * credentials of twilio:*. Undefined: the credentials' own account.
+   */
+  subaccountSid?: string;
 }
 
 export class ConfigError extends pulumi.RunError {
@@ -59,7 +64,7 @@ export function validateConfig(source: ConfigSource): {
   const domain = readDomain(r);
   const { logRetentionDays, webhookBaseUrl, hostsWebhook } = readHosting(r);
   const call = readCall(r, hostsWebhook);
-  const { hasAuthToken } = readTwilioCredentials(r, hostsWebhook);
+  const { hasAuthToken, subaccountSid } = readTwilioCredentials(r, hostsWebhook);
 
   const errors = r.problems;
   if (errors.length > 0 || !call || logRetentionDays === undefined) {
@@ -74,6 +79,7 @@ export function validateConfig(source: ConfigSource): {
       logRetentionDays,
       ...(webhookBaseUrl ? { webhookBaseUrl } : {}),
       hasAuthToken,
+      ...(subaccountSid ? { subaccountSid } : {}),
     },
   };
 }

@@ -28,6 +28,8 @@ export const PROJECT_KEYS = {
   // Read by the policy pack (through scripts/policy-config.ts) and `npm run ip-diff`, not here.
   allowWideIpRanges: { type: "boolean", default: false },
   adoptExisting: { type: "boolean", default: false },
+  // The customer's Twilio subaccount, managed with the parent's twilio:* credentials (twilio.ts).
+  subaccountSid: { type: "string", default: "" },
 } as const satisfies Record<string, ProjectKeySpec>;
 
 export type ProjectKey = keyof typeof PROJECT_KEYS;

@@ -1,11 +1,14 @@
 // The Twilio account and credentials, read the way the providers resolve them (stack config
 // first, then the Twilio SDK's environment variables): which account owns the domain, how the
-// providers sign in, and the auth token the webhook checks signatures with.
+// providers sign in, the auth token the webhook checks signatures with, and the subaccount the
+// resources live in when the credentials are its parent's.
 import {
+  ACCOUNT_SID,
   API_KEY_SID,
   AUTH_TOKEN,
   accountSidProblem,
   TWILIO_SETTINGS as KEYS,
+  PLACEHOLDER_ACCOUNT_SID,
   setSecretCommand,
 } from "../../model/twilio";
 import type { ConfigReader } from "./reader";
@@ -13,6 +16,38 @@ import type { ConfigReader } from "./reader";
 export interface TwilioCredentials {
   /** True when a Twilio auth token is available (config or environment) for the webhook. */
   hasAuthToken: boolean;
+  /**
+   * The customer's subaccount (`line-call:subaccountSid`): every Twilio resource lives in it, and
+   * the twilio:* credentials are its parent's. Undefined: the credentials' own account.
+   */
+  subaccountSid?: string;
+}
+
+/**
+ * `line-call:subaccountSid`: empty (unset) or an account SID other than twilio:accountSid. Whether
+ * it really is a child of that account only Twilio can say (stack/subaccount.ts asks on each run).
+ */
+function readSubaccountSid(r: ConfigReader): string | undefined {
+  const key = r.key("subaccountSid");
+  const value = r.text("subaccountSid").trim();
+  if (value === "") return undefined;
+  if (value === PLACEHOLDER_ACCOUNT_SID || !ACCOUNT_SID.test(value)) {
+    r.problem(
+      `${key} ${JSON.stringify(value)} must be the customer's subaccount SID: AC followed by 32 hex ` +
+        "digits (Twilio console → Admin → Subaccounts); " +
+        `leave it unset to keep the resources in ${KEYS.accountSid.config}'s own account`,
+    );
+    return undefined;
+  }
+  if (value === r.twilio("accountSid")) {
+    r.problem(
+      `${key} is the same account as ${KEYS.accountSid.config} (${value}): with a subaccount, ` +
+        `${KEYS.accountSid.config} and its credentials are the parent account's; set them to the ` +
+        `parent, or remove ${key} to keep the resources in ${value} itself`,
+    );
+    return undefined;
+  }
+  return value;
 }
 
 /** Secrets must be stored encrypted: `pulumi config set --secret`. */
@@ -42,15 +77,18 @@ function checkAccountSid(r: ConfigReader): void {
 }
 
 /**
- * @param webhookNeedsToken the webhook this stack deploys checks signatures with the auth token,
- *   so it must be set even when the providers sign in with an API key.
+ * @param hostsWebhook the webhook this stack deploys checks signatures with the auth token, so
+ *   it must be set even when the providers sign in with an API key (unless the resources live in
+ *   a subaccount, whose token is read from Twilio).
  */
-export function readTwilioCredentials(
-  r: ConfigReader,
-  webhookNeedsToken: boolean,
-): TwilioCredentials {
+export function readTwilioCredentials(r: ConfigReader, hostsWebhook: boolean): TwilioCredentials {
   checkSecretsEncrypted(r);
   checkAccountSid(r);
+  const subaccountSid = readSubaccountSid(r);
+  // A subaccount's webhook checks signatures with the subaccount's own token, which the program
+  // reads from Twilio with the parent's credentials (an API key does): twilio:authToken is then
+  // only one way to sign in.
+  const webhookNeedsToken = hostsWebhook && subaccountSid === undefined;
   const authToken = r.twilio("authToken");
   const apiKey = r.twilio("apiKey");
   const apiSecret = r.twilio("apiSecret");
@@ -88,5 +126,5 @@ export function readTwilioCredentials(
         "(leave it unset for the real Twilio API)",
     );
   }
-  return { hasAuthToken: authToken !== undefined };
+  return { hasAuthToken: authToken !== undefined, ...(subaccountSid ? { subaccountSid } : {}) };
 }
