@@ -8,6 +8,8 @@
 // Values travel as text (Pulumi passes config as strings, Lambda passes environment variables),
 // so the parser takes text: a value is trimmed, and a blank one counts as not set (its default).
 
+import { type BusinessHours, businessHoursText, parseBusinessHours } from "./businessHours";
+
 /** Where `<Dial>` sends the call: a phone number (`<Number>`) or a PBX's SIP URI (`<Sip>`). */
 export type ForwardTarget = { kind: "number" | "sip"; value: string };
 
@@ -27,15 +29,23 @@ export const DEFAULT_UNAVAILABLE_MESSAGE =
   "申し訳ございません。ただいま電話に出ることができません。しばらくしてから、おかけ直しください。";
 /** Twilio's limit on the text of one `<Say>`, in characters. */
 export const MAX_SAY_LENGTH = 4096;
+export const DEFAULT_AFTER_HOURS_MESSAGE =
+  "お電話ありがとうございます。ただいま営業時間外です。営業時間内に、あらためておかけ直しください。";
+export const DEFAULT_VOICEMAIL_PROMPT =
+  "発信音のあとに、お名前とご用件をお話しください。終わりましたら、そのまま電話をお切りください。";
+export const DEFAULT_VOICEMAIL_MAX_SECONDS = 120;
+export const MIN_VOICEMAIL_MAX_SECONDS = 5;
+/** Twilio's `<Record maxLength>` default, and as long as a message to a business sensibly gets. */
+export const MAX_VOICEMAIL_MAX_SECONDS = 3600;
 
 /** How one setting is declared: Pulumi.yaml's type and default, and the webhook's variable. */
 export interface CallSettingSpec {
   /** The environment variable the webhook reads it from. */
   env: string;
-  /** Its type in Pulumi.yaml. */
-  type: "string" | "integer";
-  /** Used when the value is not set or blank; absent for a required setting. */
-  default?: string | number;
+  /** Its type in Pulumi.yaml; absent for an object (Pulumi.yaml cannot type those). */
+  type?: "string" | "integer" | "boolean";
+  /** Used when the value is not set or blank; absent for a required or object setting. */
+  default?: string | number | boolean;
 }
 
 /** Every call setting, by its stack config key (`line-call:<key>`). */
@@ -50,6 +60,20 @@ export const CALL_SETTINGS = {
     type: "string",
     default: DEFAULT_UNAVAILABLE_MESSAGE,
   },
+  // Unset: always open, every call is forwarded (the behaviour before business hours existed).
+  businessHours: { env: "BUSINESS_HOURS" },
+  afterHoursMessage: {
+    env: "AFTER_HOURS_MESSAGE",
+    type: "string",
+    default: DEFAULT_AFTER_HOURS_MESSAGE,
+  },
+  voicemail: { env: "VOICEMAIL", type: "boolean", default: false },
+  voicemailMaxSeconds: {
+    env: "VOICEMAIL_MAX_SECONDS",
+    type: "integer",
+    default: DEFAULT_VOICEMAIL_MAX_SECONDS,
+  },
+  voicemailPrompt: { env: "VOICEMAIL_PROMPT", type: "string", default: DEFAULT_VOICEMAIL_PROMPT },
 } as const satisfies Record<string, CallSettingSpec>;
 
 export type CallSettingName = keyof typeof CALL_SETTINGS;
@@ -72,6 +96,16 @@ export interface CallSettings {
   dialTimeout: number;
   /** Said when the forwarded leg is busy, unanswered or failed. */
   unavailableMessage: string;
+  /** When calls are forwarded; absent means always (every call is forwarded). */
+  businessHours?: BusinessHours;
+  /** Said outside business hours instead of forwarding. */
+  afterHoursMessage: string;
+  /** Whether callers who are not put through may leave a message (opt-in). */
+  voicemail: boolean;
+  /** The longest message a caller may leave, in seconds (`<Record maxLength>`). */
+  voicemailMaxSeconds: number;
+  /** Said before the beep, after the after-hours or unavailable message. */
+  voicemailPrompt: string;
 }
 
 /** A set of raw values, as one reader holds them, and how that reader names each setting. */
@@ -176,9 +210,13 @@ export function parseCallSettings(input: CallSettingsInput): CallSettingsResult 
 
   const greeting = given(input, "greeting");
   const unavailableMessage = withDefault(input, "unavailableMessage");
+  const afterHoursMessage = withDefault(input, "afterHoursMessage");
+  const voicemailPrompt = withDefault(input, "voicemailPrompt");
   for (const [name, text] of [
     ["greeting", greeting],
     ["unavailableMessage", unavailableMessage],
+    ["afterHoursMessage", afterHoursMessage],
+    ["voicemailPrompt", voicemailPrompt],
   ] as const) {
     const problem = text === undefined ? undefined : spokenTextProblem(text);
     if (problem) problems.push(`${label(name)} ${problem}`);
@@ -200,6 +238,33 @@ export function parseCallSettings(input: CallSettingsInput): CallSettingsResult 
     );
   }
 
+  const hoursText = given(input, "businessHours");
+  const hours =
+    hoursText === undefined ? undefined : parseBusinessHours(hoursText, label("businessHours"));
+  if (hours) problems.push(...hours.problems);
+
+  const voicemailText = withDefault(input, "voicemail");
+  if (voicemailText !== "true" && voicemailText !== "false") {
+    problems.push(
+      `${label("voicemail")} must be true (callers who are not put through may leave a message) ` +
+        `or false (the default), not ${JSON.stringify(voicemailText)}`,
+    );
+  }
+  const maxSecondsText = withDefault(input, "voicemailMaxSeconds");
+  const voicemailMaxSeconds = /^\d+$/.test(maxSecondsText) ? Number(maxSecondsText) : Number.NaN;
+  if (
+    !(
+      voicemailMaxSeconds >= MIN_VOICEMAIL_MAX_SECONDS &&
+      voicemailMaxSeconds <= MAX_VOICEMAIL_MAX_SECONDS
+    )
+  ) {
+    problems.push(
+      `${label("voicemailMaxSeconds")} ${JSON.stringify(maxSecondsText)} must be a whole number of ` +
+        `seconds from ${MIN_VOICEMAIL_MAX_SECONDS} to ${MAX_VOICEMAIL_MAX_SECONDS} (<Record maxLength>); ` +
+        `${DEFAULT_VOICEMAIL_MAX_SECONDS} is the default`,
+    );
+  }
+
   if (problems.length > 0 || !forwardTo) return { problems };
   return {
     problems,
@@ -210,6 +275,11 @@ export function parseCallSettings(input: CallSettingsInput): CallSettingsResult 
       language,
       dialTimeout,
       unavailableMessage,
+      ...(hours?.businessHours ? { businessHours: hours.businessHours } : {}),
+      afterHoursMessage,
+      voicemail: voicemailText === "true",
+      voicemailMaxSeconds,
+      voicemailPrompt,
     },
   };
 }
@@ -226,7 +296,7 @@ export function callSettingsFromEnvironment(
 
 /**
  * The settings as environment variables, in their canonical form (trimmed, defaults filled in, ""
- * for an unset caller ID or greeting): what the stack hands the webhook, read back to the same
+ * for an unset caller ID, greeting or business hours, business hours as compact JSON): what the stack hands the webhook, read back to the same
  * settings by `callSettingsFromEnvironment`.
  */
 export function callSettingsEnvironment(settings: CallSettings): CallSettingsEnvironment {
@@ -237,6 +307,11 @@ export function callSettingsEnvironment(settings: CallSettings): CallSettingsEnv
     language: settings.language,
     dialTimeout: String(settings.dialTimeout),
     unavailableMessage: settings.unavailableMessage,
+    businessHours: settings.businessHours ? businessHoursText(settings.businessHours) : "",
+    afterHoursMessage: settings.afterHoursMessage,
+    voicemail: String(settings.voicemail),
+    voicemailMaxSeconds: String(settings.voicemailMaxSeconds),
+    voicemailPrompt: settings.voicemailPrompt,
   };
   return Object.fromEntries(
     CALL_SETTING_NAMES.map((name) => [CALL_SETTINGS[name].env, values[name]]),

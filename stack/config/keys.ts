@@ -13,7 +13,10 @@ export interface ProjectKeySpec {
 const CALL_SETTING_KEYS = Object.fromEntries(
   Object.entries(CALL_SETTINGS).map(([name, spec]) => [
     name,
-    { type: spec.type, ...("default" in spec ? { default: spec.default } : {}) },
+    {
+      ...("type" in spec ? { type: spec.type } : {}),
+      ...("default" in spec ? { default: spec.default } : {}),
+    },
   ]),
 ) as Record<CallSettingName, ProjectKeySpec>;
 

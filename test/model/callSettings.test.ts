@@ -35,6 +35,15 @@ function everywhere(what: string, values: Values, accepted: boolean): Case {
 }
 
 const ascii = (n: number) => "a".repeat(n);
+/** A businessHours value as the stack passes it (Pulumi hands an object over as JSON text). */
+const hours = (value: Record<string, unknown>) => JSON.stringify(value);
+const WEEKDAY_9_TO_6 = Object.fromEntries(
+  ["mon", "tue", "wed", "thu", "fri"].map((day) => [day, ["09:00-18:00"]]),
+);
+const HOURS = hours({
+  weekly: { ...WEEKDAY_9_TO_6, mon: ["09:00-12:00", "13:00-18:00"], sat: ["10:00-15:00"] },
+  closed: ["12-29..01-03"],
+});
 const japanese = (n: number) => "あ".repeat(n);
 
 const CORPUS: Case[] = [
@@ -121,6 +130,129 @@ const CORPUS: Case[] = [
   everywhere("an exponent dial timeout", { ...SIP, dialTimeout: "3e1" }, false),
   everywhere("a hex dial timeout", { ...SIP, dialTimeout: "0x1E" }, false),
   everywhere("a dial timeout with a unit", { ...SIP, dialTimeout: "30s" }, false),
+  // Business hours and voicemail (issue 20).
+  everywhere("business hours unset (always open)", { ...SIP, businessHours: "" }, true),
+  everywhere("business hours with two windows a day", { ...SIP, businessHours: HOURS }, true),
+  everywhere(
+    "business hours open to midnight, holidays open, a dated closure",
+    {
+      ...SIP,
+      businessHours: hours({
+        weekly: { fri: ["18:00-24:00"], sat: "00:00-02:00" },
+        publicHolidays: "open",
+        closed: ["2027-05-06", "2026-08-13..2026-08-16"],
+      }),
+    },
+    true,
+  ),
+  everywhere(
+    "business hours in another time zone",
+    { ...SIP, businessHours: hours({ timeZone: "America/New_York", weekly: WEEKDAY_9_TO_6 }) },
+    true,
+  ),
+  everywhere(
+    "a window past midnight",
+    { ...SIP, businessHours: hours({ weekly: { mon: ["22:00-02:00"] } }) },
+    false,
+  ),
+  everywhere(
+    "a window to 24:30",
+    { ...SIP, businessHours: hours({ weekly: { mon: ["20:00-24:30"] } }) },
+    false,
+  ),
+  everywhere(
+    "a window without a leading zero",
+    { ...SIP, businessHours: hours({ weekly: { mon: ["9:00-18:00"] } }) },
+    false,
+  ),
+  everywhere(
+    "overlapping windows",
+    { ...SIP, businessHours: hours({ weekly: { mon: ["09:00-13:00", "12:00-18:00"] } }) },
+    false,
+  ),
+  everywhere(
+    "a misspelt day",
+    { ...SIP, businessHours: hours({ weekly: { monday: ["09:00-18:00"] } }) },
+    false,
+  ),
+  everywhere(
+    "no opening window on any day",
+    { ...SIP, businessHours: hours({ weekly: {} }) },
+    false,
+  ),
+  everywhere(
+    "an unknown time zone",
+    { ...SIP, businessHours: hours({ timeZone: "Tokyo", weekly: WEEKDAY_9_TO_6 }) },
+    false,
+  ),
+  everywhere(
+    "a misspelt business-hours key",
+    { ...SIP, businessHours: hours({ weekly: WEEKDAY_9_TO_6, holidays: "open" }) },
+    false,
+  ),
+  everywhere(
+    "publicHolidays neither closed nor open",
+    { ...SIP, businessHours: hours({ weekly: WEEKDAY_9_TO_6, publicHolidays: "yes" }) },
+    false,
+  ),
+  everywhere(
+    "a closed day that does not exist",
+    { ...SIP, businessHours: hours({ weekly: WEEKDAY_9_TO_6, closed: ["02-30"] }) },
+    false,
+  ),
+  everywhere(
+    "a closed range mixing every-year and dated days",
+    { ...SIP, businessHours: hours({ weekly: WEEKDAY_9_TO_6, closed: ["12-29..2027-01-03"] }) },
+    false,
+  ),
+  everywhere(
+    "a dated closed range ending before it starts",
+    {
+      ...SIP,
+      businessHours: hours({ weekly: WEEKDAY_9_TO_6, closed: ["2027-01-03..2026-12-29"] }),
+    },
+    false,
+  ),
+  everywhere("business hours that are not an object", { ...SIP, businessHours: "9-18" }, false),
+  {
+    what: "business hours with 300 closed days (too large for the Lambda environment)",
+    values: {
+      ...SIP,
+      businessHours: hours({
+        weekly: WEEKDAY_9_TO_6,
+        closed: Array.from({ length: 300 }, (_, i) =>
+          new Date(Date.UTC(2027, 0, 1 + i)).toISOString().slice(0, 10),
+        ),
+      }),
+    },
+    onLambda: false,
+    elsewhere: true,
+  },
+  everywhere("voicemail on", { ...SIP, voicemail: "true" }, true),
+  everywhere("voicemail off", { ...SIP, voicemail: " false " }, true),
+  everywhere("an empty voicemail (the default, off)", { ...SIP, voicemail: "" }, true),
+  everywhere("voicemail yes", { ...SIP, voicemail: "yes" }, false),
+  everywhere("the shortest voicemail", { ...SIP, voicemailMaxSeconds: "5" }, true),
+  everywhere("the longest voicemail", { ...SIP, voicemailMaxSeconds: "3600" }, true),
+  everywhere("a voicemail too short", { ...SIP, voicemailMaxSeconds: "4" }, false),
+  everywhere("a voicemail too long", { ...SIP, voicemailMaxSeconds: "3601" }, false),
+  everywhere("a voicemail length in minutes", { ...SIP, voicemailMaxSeconds: "2m" }, false),
+  everywhere(
+    "an after-hours message with a form feed",
+    { ...SIP, afterHoursMessage: "a\fb" },
+    false,
+  ),
+  everywhere(
+    "a voicemail prompt of 4,097 characters",
+    { ...SIP, voicemailPrompt: ascii(4097) },
+    false,
+  ),
+  {
+    what: "1,400 Japanese characters of after-hours message",
+    values: { ...SIP, afterHoursMessage: japanese(1400) },
+    onLambda: false,
+    elsewhere: true,
+  },
 ];
 
 /** The stack's reading: a stack file with these call settings, hosting the webhook or not. */
@@ -196,6 +328,26 @@ describe("one corpus of call settings through every reader", () => {
     expect(readSettings(asEnvironment(greeting)).problems).toEqual([
       expect.stringMatching(/^GREETING contains the control character U\+000B/),
     ]);
+  });
+
+  it("lists every business-hours problem at once, each naming its place in the value", () => {
+    const values = {
+      ...SIP,
+      businessHours: hours({
+        timeZone: "Tokyo",
+        weekly: { mon: ["22:00-02:00"], tue: ["09:00-18:00"] },
+        closed: ["02-30"],
+      }),
+    };
+    const expected = (label: string) => [
+      expect.stringMatching(new RegExp(`^${label}\\.timeZone "Tokyo" is not an IANA time zone`)),
+      expect.stringMatching(
+        new RegExp(`^${label}\\.weekly\\.mon "22:00-02:00" ends before it starts.*"22:00-24:00"`),
+      ),
+      expect.stringMatching(new RegExp(`^${label}\\.closed "02-30" is not a date`)),
+    ];
+    expect(stackAccepts(values, true).errors).toEqual(expected("line-call:businessHours"));
+    expect(readSettings(asEnvironment(values)).problems).toEqual(expected("BUSINESS_HOURS"));
   });
 
   it("says how many bytes the Lambda environment would take and which texts to shorten", () => {
