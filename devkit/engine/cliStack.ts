@@ -177,35 +177,8 @@ export async function createEngineStack(
     // Pulumi.yaml's runtime options, as the current language host passes them (languageHost.ts).
     ...languageHostEnv(project),
   };
-  // The operator's own shell: no Twilio or AWS credentials leak into the run from outside.
-  const baseEnv = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([key]) =>
-        !key.startsWith("TWILIO_") && !key.startsWith("AWS_") && !key.startsWith("PULUMI_"),
-    ),
-  ) as Record<string, string>;
-
-  const start = (args: string[]) => {
-    const child = spawn("pulumi", [...args, "--stack", name, "--non-interactive"], {
-      cwd: project,
-      env: { ...baseEnv, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr?.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    const done = new Promise<CliResult>((resolve) =>
-      child.on("close", (code) =>
-        resolve({ code, stdout, stderr, output: `${stdout}\n${stderr}` }),
-      ),
-    );
-    return { child, done };
-  };
+  const start = (args: string[]) =>
+    startCollecting("pulumi", [...args, "--stack", name, "--non-interactive"], project, env);
 
   const stack: EngineStack = {
     name,
@@ -234,6 +207,45 @@ export async function createEngineStack(
   const secret = await stack.pulumi(["config", "set", "--secret", "twilio:authToken", authToken]);
   if (secret.code !== 0) throw new Error(`pulumi config set failed:\n${secret.output}`);
   return stack;
+}
+
+/**
+ * This process's environment without Twilio, AWS or Pulumi settings: the operator's own shell, so
+ * no credentials or backend leak into a test's run from outside.
+ */
+export function shellEnvWithoutCredentials(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) =>
+        !key.startsWith("TWILIO_") && !key.startsWith("AWS_") && !key.startsWith("PULUMI_"),
+    ),
+  ) as Record<string, string>;
+}
+
+/** Starts `command` in `cwd` with `env` over the clean shell environment, collecting its output. */
+export function startCollecting(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...shellEnvWithoutCredentials(), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<CliResult>((resolve) =>
+    child.on("close", (code) => resolve({ code, stdout, stderr, output: `${stdout}\n${stderr}` })),
+  );
+  return { child, done };
 }
 
 /**
