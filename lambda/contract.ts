@@ -57,6 +57,14 @@ export const ROUTES = {
   voice: "/voice",
   /** `<Dial action>`: where Twilio reports how the forwarded leg ended. */
   afterDial: "/voice/after-dial",
+  /** `<Record action>`: the voicemail recording ended while the caller was still on the line. */
+  afterRecord: "/voice/after-record",
+  /**
+   * `<Record recordingStatusCallback>`: a voicemail recording completed (or was absent). Its query
+   * carries the missed call's reason, `From` and LINE user ID: Twilio's recording callbacks hold
+   * neither, and the query is part of the signed URL, so nobody can alter them.
+   */
+  recordingStatus: "/voicemail/recording-status",
   /** The SIP domain's fallback URL (voiceFallbackUrl). */
   fallback: "/fallback",
   /** The SIP domain's status callback URL (voiceStatusCallbackUrl). */

@@ -2,23 +2,43 @@
  * The TwiML webhook for LINE calls: an AWS Lambda function behind an API Gateway HTTP API
  * (payload format 2.0, `$default` stage). Routes (all POST, all signed by Twilio):
  *
- *   /voice             the SIP domain's Request URL: greet, then forward to FORWARD_TO
- *   /voice/after-dial  <Dial action>: say UNAVAILABLE_MESSAGE when nobody answered
+ *   /voice             the SIP domain's Request URL: inside BUSINESS_HOURS (or when unset) greet,
+ *                      then forward to FORWARD_TO; outside, AFTER_HOURS_MESSAGE (then voicemail)
+ *   /voice/after-dial  <Dial action>: say UNAVAILABLE_MESSAGE (then voicemail) when nobody answered
+ *   /voice/after-record  <Record action>: the message ended with the caller on the line: hang up
+ *   /voicemail/recording-status  <Record recordingStatusCallback>: a voicemail was recorded
  *   /fallback          the SIP domain's fallback URL: a fixed apology, then hang up
  *   /status            call status callbacks: validated and logged
+ *
+ * Each call not put through is reported as a missed call, and each voicemail once more
+ * (missedCall.ts), from one place: `reportMissedCall` below.
  *
  * Answers: 404 unknown path, 405 wrong method, 400 malformed body, 413 oversized body, 403 bad or
  * missing signature (never TwiML). Broken configuration gives callers the apology, not silence.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { DEFAULT_TIME_ZONE, localTime, openingAt } from "../model/businessHours";
 import type { CallSettings } from "../model/callSettings";
 import { type AuthTokenSource, authTokenSettingsProblem, authTokenSource } from "./authToken";
 import { type Env, readSettings, type SettingsResult } from "./config";
 import { ROUTES, type RouteName } from "./contract";
 import { type FormParams, headerValue, param, parseTwilioForm } from "./form";
 import { type LogSink, stdoutSink, writeLog } from "./log";
+import {
+  isMissedCallReason,
+  type MissedCall,
+  type MissedCallReason,
+  type MissedCallReporter,
+} from "./missedCall";
 import { isSignedByTwilio, publicLocation, signedUrl } from "./signature";
-import { apologyTwiml, forwardCallTwiml, hangupTwiml, unavailableTwiml } from "./twiml";
+import {
+  afterHoursTwiml,
+  apologyTwiml,
+  forwardCallTwiml,
+  hangupTwiml,
+  unavailableTwiml,
+  type VoicemailUrls,
+} from "./twiml";
 import { lineUserIdFrom } from "./uui";
 
 export type WebhookEvent = APIGatewayProxyEventV2;
@@ -30,8 +50,11 @@ const ROUTE_BY_PATH = new Map<string, RouteName>(
   Object.entries(ROUTES).map(([name, path]) => [path, name as RouteName]),
 );
 
-/** Dial outcomes after which the caller should hear UNAVAILABLE_MESSAGE. */
-const UNANSWERED_DIAL_STATUSES = new Set(["busy", "no-answer", "failed"]);
+/** Dial outcomes after which the caller hears UNAVAILABLE_MESSAGE: each is a missed call's reason. */
+const UNANSWERED_DIAL_STATUSES = new Set<MissedCallReason>(["busy", "no-answer", "failed"]);
+
+/** The query parameters of the recording status URL that carry the missed call to it. */
+const RECORDING_QUERY = { reason: "reason", from: "from", lineUserId: "lineUserId" } as const;
 
 export interface HandlerOptions {
   /** Settings source; defaults to process.env, read on the first request. */
@@ -44,6 +67,13 @@ export interface HandlerOptions {
    * call does not also pay for the SSM round trip.
    */
   prefetch?: boolean;
+  /** The clock business hours are judged by; defaults to the real one (tests, dev:webhook --at). */
+  now?: () => Date;
+  /**
+   * Delivers each missed call (after it is logged). A rejection is logged and changes nothing
+   * the caller hears. Absent: the log line is the only report.
+   */
+  reportMissedCall?: MissedCallReporter;
 }
 
 interface Reply {
@@ -56,6 +86,8 @@ interface Reply {
   detail?: Record<string, unknown>;
   /** The parsed form, once there is one, for the log line's call fields. */
   params?: FormParams;
+  /** A call not put through, or a voicemail left: reported once the answer is ready. */
+  missedCall?: MissedCall;
 }
 
 function toResult(reply: Reply): WebhookResult {
@@ -96,6 +128,52 @@ interface SignedRequest {
   call: CallSettings | undefined;
   /** The webhook's public base URL, for the URLs the TwiML points back at. */
   base: string;
+  /** The request's query string, as received (the recording status URL carries the call in it). */
+  query: URLSearchParams;
+  /** When the request is answered. */
+  now: Date;
+}
+
+/** The missed-call event of this request's call, as of now. */
+function missedCall(
+  request: SignedRequest,
+  call: CallSettings,
+  fields: Pick<MissedCall, "kind" | "reason" | "lineUserId" | "from" | "voicemail">,
+): MissedCall {
+  const timeZone = call.businessHours?.timeZone ?? DEFAULT_TIME_ZONE;
+  return {
+    kind: fields.kind,
+    reason: fields.reason,
+    at: localTime(request.now, timeZone).iso,
+    timeZone,
+    callSid: param(request.params, "CallSid") ?? null,
+    lineUserId: fields.lineUserId,
+    from: fields.from,
+    voicemailOffered: call.voicemail,
+    ...(fields.voicemail ? { voicemail: fields.voicemail } : {}),
+  };
+}
+
+/**
+ * The caller was not put through: the missed call, and with voicemail on the URLs the recording
+ * reports to (the recording status URL carrying the call, since Twilio's recording callback does not).
+ */
+function notPutThrough(request: SignedRequest, call: CallSettings, reason: MissedCallReason) {
+  const lineUserId = lineUserIdFrom(request.params).lineUserId ?? null;
+  const from = param(request.params, "From") ?? null;
+  const query = new URLSearchParams({ [RECORDING_QUERY.reason]: reason });
+  if (from !== null) query.set(RECORDING_QUERY.from, from);
+  if (lineUserId !== null) query.set(RECORDING_QUERY.lineUserId, lineUserId);
+  const voicemail: VoicemailUrls | undefined = call.voicemail
+    ? {
+        afterRecordUrl: `${request.base}${ROUTES.afterRecord}`,
+        recordingStatusUrl: `${request.base}${ROUTES.recordingStatus}?${query}`,
+      }
+    : undefined;
+  return {
+    voicemail,
+    missedCall: missedCall(request, call, { kind: "missed-call", reason, lineUserId, from }),
+  };
 }
 
 /**
@@ -103,22 +181,87 @@ interface SignedRequest {
  * answer here fails the type check instead of being answered like another route.
  */
 const ANSWERS: { [Route in RouteName]: (request: SignedRequest) => Reply } = {
-  voice: ({ params, call, base }) => {
+  voice: (request) => {
+    const { params, call, base, now } = request;
     if (!call) return twiml("config-error-apology", apologyTwiml());
+    const opening = call.businessHours ? openingAt(call.businessHours, now) : undefined;
+    if (opening && !opening.open) {
+      const { voicemail, missedCall } = notPutThrough(request, call, "after-hours");
+      return {
+        ...twiml(
+          voicemail ? "after-hours-voicemail" : "after-hours-message",
+          afterHoursTwiml(call, voicemail),
+          { closedBecause: opening.closedBecause, localTime: opening.local.iso },
+        ),
+        missedCall,
+      };
+    }
     const { lineUserId } = lineUserIdFrom(params);
     return twiml(
       `forward-${call.forwardTo.kind}`,
       forwardCallTwiml(call, lineUserId, `${base}${ROUTES.afterDial}`),
     );
   },
-  afterDial: ({ params, call }) => {
+  afterDial: (request) => {
+    const { params, call } = request;
     if (!call) return twiml("config-error-apology", apologyTwiml());
     const dialCallStatus = param(params, "DialCallStatus");
-    if (dialCallStatus !== undefined && UNANSWERED_DIAL_STATUSES.has(dialCallStatus)) {
-      return twiml("unavailable-message", unavailableTwiml(call), { dialCallStatus });
+    if (isMissedCallReason(dialCallStatus) && UNANSWERED_DIAL_STATUSES.has(dialCallStatus)) {
+      const { voicemail, missedCall } = notPutThrough(request, call, dialCallStatus);
+      return {
+        ...twiml(
+          voicemail ? "unavailable-voicemail" : "unavailable-message",
+          unavailableTwiml(call, voicemail),
+          { dialCallStatus },
+        ),
+        missedCall,
+      };
     }
     // Answered and finished, or the caller hung up (canceled): nothing more to say.
     return twiml("hangup", hangupTwiml(), { dialCallStatus });
+  },
+  afterRecord: ({ params }) =>
+    // The caller stayed on the line past the message (silence, a key, or maxLength): goodbye.
+    twiml("voicemail-ended", hangupTwiml(), {
+      recordingDuration: param(params, "RecordingDuration"),
+    }),
+  recordingStatus: (request) => {
+    const { params, call, query } = request;
+    const recordingStatus = param(params, "RecordingStatus");
+    const recordingSid = param(params, "RecordingSid");
+    const reason = query.get(RECORDING_QUERY.reason) ?? undefined;
+    const detail = {
+      recordingStatus,
+      recordingSid,
+      recordingDuration: param(params, "RecordingDuration"),
+    };
+    if (recordingStatus !== "completed" || !recordingSid) {
+      // "absent": the caller hung up or said nothing; the missed call was reported already.
+      return { statusCode: 204, decision: "recording-not-kept", detail };
+    }
+    if (!call || !isMissedCallReason(reason)) {
+      return {
+        statusCode: 204,
+        decision: "recording-unattributed",
+        detail: { ...detail, reason: reason ?? null },
+      };
+    }
+    const voicemail = {
+      recordingSid,
+      durationSeconds: Number(param(params, "RecordingDuration") ?? 0) || 0,
+    };
+    return {
+      statusCode: 204,
+      decision: "voicemail-recorded",
+      detail,
+      missedCall: missedCall(request, call, {
+        kind: "voicemail",
+        reason,
+        lineUserId: query.get(RECORDING_QUERY.lineUserId),
+        from: query.get(RECORDING_QUERY.from),
+        voicemail,
+      }),
+    };
   },
   fallback: ({ params }) =>
     twiml("fallback-apology", apologyTwiml(), { errorCode: param(params, "ErrorCode") }),
@@ -139,6 +282,27 @@ const ANSWERS: { [Route in RouteName]: (request: SignedRequest) => Reply } = {
  */
 export function createHandler(options: HandlerOptions = {}): WebhookHandler {
   const sink = options.log ?? stdoutSink;
+  const clock = options.now ?? (() => new Date());
+
+  /**
+   * The one place a missed call or voicemail leaves the handler: logged (no secrets: the event
+   * holds none), then delivered; a failed delivery is logged and the caller still gets the answer.
+   */
+  const reportMissedCall = async (call: MissedCall): Promise<void> => {
+    writeLog(sink, { level: "info", msg: "missed call", ...call });
+    if (!options.reportMissedCall) return;
+    try {
+      await options.reportMissedCall(call);
+    } catch (error) {
+      writeLog(sink, {
+        level: "error",
+        msg: "missed call not delivered",
+        callSid: call.callSid,
+        kind: call.kind,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
   let state: { settings: SettingsResult; authToken: AuthTokenSource } | undefined;
 
   // Read once, and report every configuration problem once, in one line.
@@ -214,7 +378,15 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
         detail: { signaturePresent: Boolean(signature), signedUrl: url },
       };
     }
-    return { ...ANSWERS[route]({ params, call: settings.call, base: location.base }), params };
+    const reply = ANSWERS[route]({
+      params,
+      call: settings.call,
+      base: location.base,
+      query: new URLSearchParams(event.rawQueryString ?? ""),
+      now: clock(),
+    });
+    if (reply.missedCall) await reportMissedCall(reply.missedCall);
+    return { ...reply, params };
   };
 
   return async (event) => {

@@ -21,8 +21,10 @@ export interface LocalWebhookOptions {
   env?: Env;
   /** Where the handler's JSON log lines go; defaults to stdout. */
   log?: LogSink;
-  /** Serve this handler instead of a fresh `createHandler({ env, log })` (e.g. the built bundle's). */
+  /** Serve this handler instead of a fresh `createHandler({ env, log, now })` (e.g. the built bundle's). */
   handler?: WebhookHandler;
+  /** The handler's clock for business hours (tests, `dev:webhook --at`); the real one otherwise. */
+  now?: () => Date;
 }
 
 export interface LocalWebhook {
@@ -142,7 +144,7 @@ async function serve(
 /** Starts the webhook on 127.0.0.1 and resolves once it is listening. */
 export async function startLocalWebhook(options: LocalWebhookOptions = {}): Promise<LocalWebhook> {
   const env = options.env ?? process.env;
-  const handler = options.handler ?? createHandler({ env, log: options.log });
+  const handler = options.handler ?? createHandler({ env, log: options.log, now: options.now });
   let fallbackHost = "127.0.0.1";
   const server = createServer((request, response) => {
     serve(handler, fallbackHost, request, response).catch(() => {

@@ -50,12 +50,53 @@ export function forwardCallTwiml(
   return response.toString();
 }
 
-/** Said when the forwarded leg was not answered (busy, no answer, failed). */
-export function unavailableTwiml(settings: CallSettings): string {
+/** Where a voicemail recording reports back: the `<Record>` action and its status callback. */
+export interface VoicemailUrls {
+  afterRecordUrl: string;
+  recordingStatusUrl: string;
+}
+
+/**
+ * The caller is not put through: `message`, then, with voicemail on, the prompt and a `<Record>`
+ * that starts (with a beep) only after both were said; else the call ends.
+ */
+function notPutThroughTwiml(
+  settings: CallSettings,
+  message: string,
+  voicemail: VoicemailUrls | undefined,
+): string {
   const response = new VoiceResponse();
-  response.say({ language: settings.language as SayLanguage }, settings.unavailableMessage);
-  response.hangup();
+  const language = settings.language as SayLanguage;
+  response.say({ language }, message);
+  if (voicemail && settings.voicemail) {
+    response.say({ language }, settings.voicemailPrompt);
+    response.record({
+      maxLength: settings.voicemailMaxSeconds,
+      playBeep: true,
+      // Seconds of silence that end the message; trimmed from the recording.
+      timeout: 5,
+      trim: "trim-silence",
+      action: voicemail.afterRecordUrl,
+      method: "POST",
+      recordingStatusCallback: voicemail.recordingStatusUrl,
+      recordingStatusCallbackMethod: "POST",
+      recordingStatusCallbackEvent: ["completed", "absent"],
+    });
+    // Nothing after <Record>: Twilio continues with its action's answer (afterRecordTwiml).
+  } else {
+    response.hangup();
+  }
   return response.toString();
+}
+
+/** Said when the forwarded leg was not answered (busy, no answer, failed); then voicemail or the end. */
+export function unavailableTwiml(settings: CallSettings, voicemail?: VoicemailUrls): string {
+  return notPutThroughTwiml(settings, settings.unavailableMessage, voicemail);
+}
+
+/** Said outside business hours instead of forwarding; then voicemail or the end. */
+export function afterHoursTwiml(settings: CallSettings, voicemail?: VoicemailUrls): string {
+  return notPutThroughTwiml(settings, settings.afterHoursMessage, voicemail);
 }
 
 export function apologyTwiml(): string {

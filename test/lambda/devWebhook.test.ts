@@ -59,7 +59,7 @@ describe("npm run dev:webhook", () => {
       [["fallback"], "Unexpected argument 'fallback'"],
       [
         ["--route", "/vioce"],
-        '--route must be one of /voice, /voice/after-dial, /fallback, /status (got "/vioce")',
+        '--route must be one of /voice, /voice/after-dial, /voice/after-record, /voicemail/recording-status, /fallback, /status (got "/vioce")',
       ],
       [["--port", "http"], "--port must be a port number"],
       [["--param", "DialCallStatus"], "--param must look like Name=value"],
