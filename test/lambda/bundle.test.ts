@@ -15,8 +15,8 @@ import { buildLambdaBundle, type LambdaBundle } from "../../stack/lambdaBundle";
 import { AUTH_TOKEN, NUMBER_TARGET_ENV, onlyChild, parseTwiml } from "./harness";
 import { type SsmStandIn, startSsmStandIn } from "./ssmStandIn";
 
-/** The issue's budget for the bundle. */
-const BUNDLE_BUDGET_BYTES = 100_000;
+/** The budget for the bundle: 100 KB (issue 3), raised to 150 KB by issue 20 (business hours, voicemail). */
+const BUNDLE_BUDGET_BYTES = 150_000;
 const projectRoot = path.resolve(__dirname, "../..");
 
 let workDir: string;
@@ -37,10 +37,11 @@ afterAll(async () => {
 });
 
 describe("the Lambda bundle", () => {
-  it("is one CommonJS file within budget holding only twilio's TwiML/signature code and xmlbuilder", () => {
+  it("is one CommonJS file within budget holding only twilio's TwiML/signature code, xmlbuilder and the holiday rules", () => {
     expect(bundle.outfile).toBe(path.join(bundle.outdir, "index.js"));
     expect(bundle.bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
-    expect(bundle.packages).toEqual(["twilio", "xmlbuilder"]);
+    // japanese-holidays: the public-holiday rules business hours need (5 KB).
+    expect(bundle.packages).toEqual(["japanese-holidays", "twilio", "xmlbuilder"]);
     const code = readFileSync(bundle.outfile, "utf8");
     // The SDK stays a runtime require; nothing of the REST client (axios, jsonwebtoken) is in.
     expect(code).toContain('require("@aws-sdk/client-ssm")');

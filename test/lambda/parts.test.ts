@@ -67,6 +67,11 @@ describe("readSettings", () => {
         language: "ja-JP",
         dialTimeout: 30,
         unavailableMessage: expect.stringContaining("申し訳ございません"),
+        // No businessHours: always open, as before they existed.
+        afterHoursMessage: expect.stringContaining("営業時間外"),
+        voicemail: false,
+        voicemailMaxSeconds: 120,
+        voicemailPrompt: expect.stringContaining("発信音"),
       },
       publicBaseUrl: undefined,
       problems: [],
