@@ -1,6 +1,7 @@
 // `npm run twilio-standin [-- --port 4010]`: the Twilio stand-in as a local server, for trying
 // the providers or the Twilio SDK by hand without a Twilio account.
 import { parseArgs } from "node:util";
+import { madeUpSubaccount } from "./accounts";
 import { startTwilioStandin } from "./server";
 
 const DEFAULT_PORT = 4010;
@@ -12,7 +13,8 @@ function usage(): string {
     "  --host        address to bind (default 127.0.0.1)",
     "  --page-size   default page size of list endpoints (Twilio's is 50)",
     "  --latency-ms  delay added to every response",
-    "  --account-sid / --auth-token  credentials to accept (default: fixed made-up ones)",
+    "  --account-sid / --auth-token  credentials of the main (parent) account (default: fixed made-up ones)",
+    "  --subaccounts N  hold N subaccounts of it from the start, each with its own token (fixed made-up ones)",
   ].join("\n");
 }
 
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
       "latency-ms": { type: "string" },
       "account-sid": { type: "string" },
       "auth-token": { type: "string" },
+      subaccounts: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -49,6 +52,9 @@ async function main(): Promise<void> {
     latencyMs: integer(values["latency-ms"], "--latency-ms"),
     accountSid: values["account-sid"],
     authToken: values["auth-token"],
+    subaccounts: Array.from({ length: integer(values.subaccounts, "--subaccounts") ?? 0 }, (_, i) =>
+      madeUpSubaccount(i + 1),
+    ),
     onRequest: (r) => {
       const note = r.fault ? ` [fault ${r.fault}]` : "";
       console.log(
@@ -65,6 +71,12 @@ async function main(): Promise<void> {
   console.log(`  export TWILIO_API_BASE_URL=${standin.url}`);
   console.log(`  export TWILIO_ACCOUNT_SID=${standin.accountSid}`);
   console.log(`  export TWILIO_AUTH_TOKEN=${standin.authToken}`);
+  for (const sub of standin.accounts().slice(1)) {
+    // The token only for trying the subaccount's own credentials: a stack reads it with the parent's.
+    console.log(
+      `Subaccount ${sub.sid} (token ${sub.authToken}): line-call:subaccountSid ${sub.sid}`,
+    );
+  }
   console.log("Requests and any validation problems are logged below. Ctrl-C stops it.");
 
   const stop = (signal: string) => {

@@ -1,21 +1,24 @@
 // A stateful stand-in for Twilio's REST API (the SIP domain, IP access control list, IP address
-// and the domain's Auth/Calls IP-ACL mapping), so the providers can be tested end to end without
-// Twilio. Every request and every response is checked against Twilio's own OpenAPI description
-// (twilio_api_v2010_sip.json); anything that does not conform is answered like Twilio would and
-// recorded in `validationErrors`, which tests assert stays empty.
+// and the domain's Auth/Calls IP-ACL mapping, and the accounts: a parent with its subaccounts), so
+// the providers can be tested end to end without Twilio. Every request and every response is
+// checked against Twilio's own OpenAPI description (twilio_api_v2010_sip.json and
+// twilio_api_v2010_accounts.json); anything that does not conform is answered like Twilio would
+// and recorded in `validationErrors`, which tests assert stays empty.
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type Account, AccountStore, type SubaccountSeed } from "./accounts";
 import { coerceFormValue, loadTwilioSpec, type Operation } from "./spec";
 import {
   type FormValues,
   type MappingView,
   notFound,
   type ResourceKind,
-  SipStore,
+  type SipStore,
   TwilioApiError,
 } from "./store";
 
+export type { SubaccountSeed } from "./accounts";
 export { TwilioApiError } from "./store";
 
 /** A valid but obviously made-up account, so nothing can be mistaken for a real one. */
@@ -27,9 +30,11 @@ export interface StandinOptions {
   port?: number;
   accountSid?: string;
   authToken?: string;
-  /** Optional "SK…" API key accepted with apiSecret (Basic auth user = key). */
+  /** Optional "SK…" API key of the main account, accepted with apiSecret (Basic auth user = key). */
   apiKey?: string;
   apiSecret?: string;
+  /** Subaccounts of the main account to hold from the start (each with its own auth token). */
+  subaccounts?: SubaccountSeed[];
   /** Default page size of list endpoints (Twilio's is 50); a PageSize parameter overrides it. */
   pageSize?: number;
   /** Added to every response. */
@@ -64,6 +69,8 @@ export interface RequestRecord {
   /** HTTP status answered; 0 when a fault dropped the connection without an answer. */
   status: number;
   operationId?: string;
+  /** The account whose credentials made the request (absent when they were refused). */
+  callerAccountSid?: string;
   /** The fault that hit this request, if any. */
   fault?: Fault["kind"];
   /** When the request arrived and when it was answered (or dropped), in this process's
@@ -72,15 +79,36 @@ export interface RequestRecord {
   answeredMs?: number;
 }
 
-export interface TwilioStandin {
-  url: string;
-  accountSid: string;
-  authToken: string;
-  close(): Promise<void>;
+/** One account's SIP resources, as Twilio's JSON. */
+export interface AccountInventory {
   domains(): Record<string, unknown>[];
   ipAccessControlLists(): Record<string, unknown>[];
   ipAddresses(ipAccessControlListSid?: string): Record<string, unknown>[];
   ipAccessControlListMappings(domainSid?: string): Record<string, unknown>[];
+}
+
+export interface StandinAccount {
+  sid: string;
+  authToken: string;
+  /** The parent's SID (the main account's is its own). */
+  ownerAccountSid: string;
+  friendlyName: string;
+  status: string;
+}
+
+/** The main account's inventory at the top level; `account(sid)` gives any account's. */
+export interface TwilioStandin extends AccountInventory {
+  url: string;
+  /** The main (parent) account and its token. */
+  accountSid: string;
+  authToken: string;
+  close(): Promise<void>;
+  /** A new subaccount of the main account, as `POST /Accounts.json` with its credentials makes one. */
+  createSubaccount(seed?: SubaccountSeed): StandinAccount;
+  /** Every account: the main one first, then its subaccounts. */
+  accounts(): StandinAccount[];
+  /** One account's SIP resources. */
+  account(sid: string): AccountInventory;
   requests: RequestRecord[];
   resetRequests(): void;
   injectFault(fault: Fault): void;
@@ -105,6 +133,8 @@ interface HandlerContext {
   form: FormValues;
   /** Request path without the query string, as sent. */
   path: string;
+  /** The account whose credentials made the request. */
+  caller: string;
 }
 
 const RESOURCE_KINDS: readonly ResourceKind[] = [
@@ -147,9 +177,12 @@ function kindOf(kind: string): ResourceKind {
   return kind as ResourceKind;
 }
 
+/** The operations on accounts themselves (the rest act inside one account, under its path). */
+const ACCOUNT_OPERATIONS = ["ListAccount", "CreateAccount", "FetchAccount", "UpdateAccount"];
+
 class Standin {
   readonly spec = loadTwilioSpec();
-  readonly store: SipStore;
+  readonly accounts: AccountStore;
   readonly requests: RequestRecord[] = [];
   readonly validationErrors: string[] = [];
   private faults: { fault: Fault; remaining: number }[] = [];
@@ -159,7 +192,8 @@ class Standin {
   constructor(
     private readonly options: StandinOptions & { accountSid: string; authToken: string },
   ) {
-    this.store = new SipStore(options.accountSid);
+    this.accounts = new AccountStore(options.accountSid, options.authToken);
+    for (const seed of options.subaccounts ?? []) this.accounts.createSubaccount(seed);
     this.latencyMs = options.latencyMs ?? 0;
     this.pageSize = options.pageSize ?? 50;
   }
@@ -198,20 +232,43 @@ class Standin {
     return { latencyMs, fault };
   }
 
-  private authorized(req: IncomingMessage): boolean {
+  /** The account whose credentials the request carries, or undefined when they are not valid. */
+  private caller(req: IncomingMessage): string | undefined {
     const header = req.headers.authorization ?? "";
     const m = /^Basic\s+(\S+)$/i.exec(header);
-    if (!m) return false;
+    if (!m) return undefined;
     const decoded = Buffer.from(m[1], "base64").toString("utf8");
     const colon = decoded.indexOf(":");
+    if (colon < 0) return undefined;
     const user = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
-    const { accountSid, authToken, apiKey, apiSecret } = this.options;
-    if (colon < 0) return false;
-    if (user === accountSid && password === authToken) return true;
-    return (
-      apiKey !== undefined && apiSecret !== undefined && user === apiKey && password === apiSecret
-    );
+    const { accountSid, apiKey, apiSecret } = this.options;
+    if (apiKey !== undefined && apiSecret !== undefined && user === apiKey) {
+      return password === apiSecret ? accountSid : undefined;
+    }
+    return this.accounts.authenticate(user, password);
+  }
+
+  /**
+   * Twilio's refusal of a request outside the caller's accounts, or undefined when it may go on:
+   * an account's credentials reach that account and, for a parent, its subaccounts. A path under
+   * any other account (the parent's, a sibling's, one that does not exist) is answered 401 20003,
+   * as Twilio answers credentials that do not match the path's account; fetching or updating
+   * another account's own record is answered 404 20404, as if it did not exist.
+   */
+  private refusal(
+    operation: Operation,
+    params: Record<string, string>,
+    caller: string,
+    path: string,
+  ): TwilioApiError | undefined {
+    if (params.AccountSid !== undefined && !this.accounts.mayReach(caller, params.AccountSid)) {
+      return new TwilioApiError(401, 20003, "Authenticate");
+    }
+    if (ACCOUNT_OPERATIONS.includes(operation.operationId) && params.Sid !== undefined) {
+      if (!this.accounts.mayReach(caller, params.Sid)) return notFound(path);
+    }
+    return undefined;
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -234,7 +291,9 @@ class Standin {
       this.options.onRequest?.(record);
     };
 
-    if (!this.authorized(req)) {
+    const caller = this.caller(req);
+    if (caller !== undefined) record.callerAccountSid = caller;
+    if (caller === undefined) {
       await sleep(this.latencyMs);
       finish({
         status: 401,
@@ -280,12 +339,14 @@ class Standin {
     if ("problem" in parsed) {
       this.validationErrors.push(`${operation.operationId} request: ${parsed.problem}`);
       reply = { status: 400, body: new TwilioApiError(400, 20001, parsed.problem).body() };
-    } else if (params.AccountSid !== this.options.accountSid) {
-      const error = notFound(path);
-      reply = { status: error.status, body: error.body() };
     } else {
       try {
-        reply = this.dispatch(operation, { params, query: parsed.query, form: parsed.form, path });
+        const refused = this.refusal(operation, params, caller, path);
+        if (refused) throw refused;
+        const ctx = { params, query: parsed.query, form: parsed.form, path, caller };
+        reply = ACCOUNT_OPERATIONS.includes(operation.operationId)
+          ? this.dispatchAccount(operation, ctx)
+          : this.dispatch(operation, this.accounts.require(params.AccountSid).sip, ctx);
       } catch (error) {
         if (!(error instanceof TwilioApiError)) throw error;
         reply = { status: error.status, body: error.body() };
@@ -445,8 +506,39 @@ class Standin {
     };
   }
 
-  private dispatch(operation: Operation, ctx: HandlerContext): Reply {
-    const s = this.store;
+  /** The accounts' own operations; `refusal` has already kept the caller to its accounts. */
+  private dispatchAccount(operation: Operation, ctx: HandlerContext): Reply {
+    const a = this.accounts;
+    const { params, query, form, caller } = ctx;
+    switch (operation.operationId) {
+      case "ListAccount": {
+        const records = a
+          .visibleTo(caller)
+          .filter((r) => query.FriendlyName === undefined || r.friendly_name === query.FriendlyName)
+          .filter((r) => query.Status === undefined || r.status === query.Status);
+        return this.paginate(
+          records.map((r) => a.render(r, caller)),
+          "accounts",
+          ctx,
+        );
+      }
+      case "CreateAccount": {
+        const created = a.createSubaccount(
+          typeof form.FriendlyName === "string" ? { friendlyName: form.FriendlyName } : {},
+          caller,
+        );
+        return { status: 201, body: a.render(created.record, caller) };
+      }
+      case "FetchAccount":
+        return { status: 200, body: a.render(a.require(params.Sid).record, caller) };
+      case "UpdateAccount":
+        return { status: 200, body: a.render(a.update(params.Sid, form), caller) };
+      default:
+        throw new Error(`${operation.operationId} is not an account operation`);
+    }
+  }
+
+  private dispatch(operation: Operation, s: SipStore, ctx: HandlerContext): Reply {
     const { params, form, path } = ctx;
     const mappingView: MappingView = operation.template.includes("/Auth/Calls/")
       ? "authCalls"
@@ -588,7 +680,20 @@ export async function startTwilioStandin(options: StandinOptions = {}): Promise<
     });
   });
   const { port } = server.address() as AddressInfo;
-  const store = standin.store;
+  const accounts = standin.accounts;
+  /** The account that holds the object, for edits and removals behind the client's back. */
+  const holderOf = (kind: ResourceKind, sid: string): SipStore => {
+    const holder = [...accounts.accounts.values()].find(({ sip }) => sip.holds(kind, sid));
+    if (!holder) throw new Error(`No ${kind} ${sid} in any account of the stand-in`);
+    return holder.sip;
+  };
+  const describeAccount = ({ record }: Account): StandinAccount => ({
+    sid: record.sid,
+    authToken: record.auth_token,
+    ownerAccountSid: record.owner_account_sid,
+    friendlyName: record.friendly_name,
+    status: record.status,
+  });
 
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
@@ -599,6 +704,27 @@ export async function startTwilioStandin(options: StandinOptions = {}): Promise<
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+    ...inventoryOf(accounts.main.sip),
+    createSubaccount: (seed) => describeAccount(accounts.createSubaccount(seed)),
+    accounts: () => [...accounts.accounts.values()].map(describeAccount),
+    account: (sid) => inventoryOf(accounts.require(sid).sip),
+    requests: standin.requests,
+    resetRequests: () => {
+      standin.requests.length = 0;
+    },
+    injectFault: (fault) => standin.injectFault(fault),
+    clearFaults: () => standin.clearFaults(),
+    setLatency: (ms) => {
+      standin.latencyMs = ms;
+    },
+    edit: (kind, sid, patch) => holderOf(kindOf(kind), sid).edit(kindOf(kind), sid, patch),
+    remove: (kind, sid) => holderOf(kindOf(kind), sid).remove(kindOf(kind), sid),
+    validationErrors: standin.validationErrors,
+  };
+}
+
+function inventoryOf(store: SipStore): AccountInventory {
+  return {
     domains: () => [...store.domains.values()].map((d) => store.renderDomain(d)),
     ipAccessControlLists: () =>
       [...store.ipAccessControlLists.values()].map((l) => store.renderIpAccessControlList(l)),
@@ -615,17 +741,5 @@ export async function startTwilioStandin(options: StandinOptions = {}): Promise<
         .flatMap((sd) =>
           store.mappedAclSids(sd).map((al) => store.renderMapping(sd, al, "authCalls")),
         ),
-    requests: standin.requests,
-    resetRequests: () => {
-      standin.requests.length = 0;
-    },
-    injectFault: (fault) => standin.injectFault(fault),
-    clearFaults: () => standin.clearFaults(),
-    setLatency: (ms) => {
-      standin.latencyMs = ms;
-    },
-    edit: (kind, sid, patch) => store.edit(kindOf(kind), sid, patch),
-    remove: (kind, sid) => store.remove(kindOf(kind), sid),
-    validationErrors: standin.validationErrors,
   };
 }

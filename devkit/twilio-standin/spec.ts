@@ -1,5 +1,5 @@
-// Twilio's own OpenAPI description (the SIP cut in twilio_api_v2010_sip.json) turned into
-// routes and ajv validators. Nothing here restates Twilio's schemas by hand: every parameter,
+// Twilio's own OpenAPI description (the SIP cut in twilio_api_v2010_sip.json and the accounts cut
+// in twilio_api_v2010_accounts.json) turned into routes and ajv validators. Nothing here restates Twilio's schemas by hand: every parameter,
 // enum, pattern and response shape comes from the JSON file, so the stand-in is exactly as
 // strict as the published API description.
 import { readFileSync } from "node:fs";
@@ -47,7 +47,11 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
-const SPEC_FILE = join(__dirname, "twilio_api_v2010_sip.json");
+/** The cuts of Twilio's description the stand-in serves (see OPENAPI-SOURCE.md). */
+export const SPEC_FILES = [
+  join(__dirname, "twilio_api_v2010_sip.json"),
+  join(__dirname, "twilio_api_v2010_accounts.json"),
+];
 
 const HTTP_METHODS = ["get", "post", "delete"] as const;
 
@@ -176,12 +180,25 @@ export class TwilioSpec {
   /** Checks an error body (status ≥ 400). */
   readonly validateErrorBody: Validator;
 
-  constructor(specFile: string = SPEC_FILE) {
-    const spec = JSON.parse(readFileSync(specFile, "utf8")) as {
-      paths: Record<string, Record<string, unknown>>;
-      components: { schemas: Record<string, Json> };
+  constructor(specFiles: string[] = SPEC_FILES) {
+    // The cuts come from one description, so their paths and component names never collide.
+    const cuts = specFiles.map(
+      (file) =>
+        JSON.parse(readFileSync(file, "utf8")) as {
+          paths: Record<string, Record<string, unknown>>;
+          components: { schemas: Record<string, Json> };
+        },
+    );
+    const spec = {
+      paths: Object.assign({}, ...cuts.map((cut) => cut.paths)) as Record<
+        string,
+        Record<string, unknown>
+      >,
     };
-    const components = spec.components.schemas;
+    const components = Object.assign({}, ...cuts.map((cut) => cut.components.schemas)) as Record<
+      string,
+      Json
+    >;
     const requestAjv = newAjv("absolute");
     const responseAjv = newAjv("reference");
 
@@ -191,7 +208,11 @@ export class TwilioSpec {
       for (const method of HTTP_METHODS) {
         const op = pathItem[method] as OperationSpec | undefined;
         if (!op?.operationId) continue;
-        const params = op.parameters ?? [];
+        // A parameter's schema may name a component too (the accounts' Status enum).
+        const params = (op.parameters ?? []).map((p) => ({
+          ...p,
+          schema: resolveRefs(p.schema, components) as Json,
+        }));
         const pathParams = params.filter((p) => p.in === "path");
         const queryParams = params.filter((p) => p.in === "query");
         const bodySchema = op.requestBody?.content["application/x-www-form-urlencoded"]?.schema;

@@ -1,5 +1,6 @@
-// The stand-in's state: the four SIP resources as Twilio keeps them, Twilio's rules on them,
-// and the JSON Twilio returns for them. HTTP, auth, validation and faults live in server.ts.
+// One account's SIP state: the four SIP resources as Twilio keeps them, Twilio's rules on them,
+// and the JSON Twilio returns for them. The accounts themselves live in accounts.ts; HTTP, auth,
+// validation and faults in server.ts.
 import { randomBytes } from "node:crypto";
 import { isIPv4 } from "../../model/lineIpAddresses";
 import {
@@ -135,7 +136,14 @@ export class SipStore {
   /** domain sid → (IP ACL sid → mapping) — the domain's Auth/Calls IP ACL mappings. */
   readonly mappings = new Map<string, Map<string, MappingRecord>>();
 
-  constructor(readonly accountSid: string) {}
+  /**
+   * @param domainNameTaken whether another domain, in any account, has this name already (SIP
+   *   domain names are unique across Twilio, see accounts.ts).
+   */
+  constructor(
+    readonly accountSid: string,
+    private readonly domainNameTaken: (name: string, ownSid: string | undefined) => boolean,
+  ) {}
 
   private accountPath(): string {
     return `/${API_VERSION}/Accounts/${this.accountSid}`;
@@ -267,10 +275,8 @@ export class SipStore {
         `DomainName ${name} is not valid: it may contain letters, digits and "-" and must end with ${SIP_DOMAIN_SUFFIX}`,
       );
     }
-    for (const d of this.domains.values()) {
-      if (d.sid !== ownSid && d.domain_name.toLowerCase() === name.toLowerCase()) {
-        throw new TwilioApiError(400, 21232, `The domain ${name} is already in use`);
-      }
+    if (this.domainNameTaken(name, ownSid)) {
+      throw new TwilioApiError(400, 21232, `The domain ${name} is already in use`);
     }
   }
 
@@ -494,6 +500,19 @@ export class SipStore {
   }
 
   // ---- out-of-band changes (what a person in the Twilio console does) ----
+
+  /** Whether this account holds the object (`edit`/`remove` find the account by it). */
+  holds(kind: ResourceKind, sid: string): boolean {
+    if (kind === "mapping") {
+      const [domainSid, aclSid] = splitMappingId(sid);
+      return domainSid !== undefined
+        ? this.domains.has(domainSid)
+        : this.ipAccessControlLists.has(aclSid);
+    }
+    if (kind === "domain") return this.domains.has(sid);
+    if (kind === "ipAccessControlList") return this.ipAccessControlLists.has(sid);
+    return this.ipAddresses.has(sid);
+  }
 
   edit(kind: ResourceKind, sid: string, patch: Json): void {
     const record = this.recordOf(kind, sid) as Json;

@@ -27,11 +27,11 @@ function waitFor(read: () => string, pattern: RegExp, what: string): Promise<Reg
   });
 }
 
-it("prints the variables to export, logs each request and stops on SIGTERM", async () => {
+it("prints the variables to export and the subaccounts, logs each request and stops on SIGTERM", async () => {
   // `node --import tsx` (what `tsx` runs) in one process, so a failed test leaves no orphan behind.
   const proc = spawn(
     process.execPath,
-    ["--import", "tsx", "devkit/twilio-standin/cli.ts", "--port", "0"],
+    ["--import", "tsx", "devkit/twilio-standin/cli.ts", "--port", "0", "--subaccounts", "2"],
     {
       cwd: PROJECT,
       stdio: ["ignore", "pipe", "pipe"],
@@ -61,6 +61,31 @@ it("prints the variables to export, logs each request and stops on SIGTERM", asy
     /export TWILIO_AUTH_TOKEN=([0-9a-f]{32})\n/,
     "the token",
   );
+
+  const subaccounts = [
+    ...(
+      await waitFor(
+        () => output,
+        /(?:Subaccount (AC[0-9a-f]{32}) \(token ([0-9a-f]{32})\).*\n){2}/,
+        "the subaccounts",
+      )
+    )[0].matchAll(
+      /Subaccount (AC[0-9a-f]{32}) \(token ([0-9a-f]{32})\): line-call:subaccountSid \1/g,
+    ),
+  ].map(([, sid, token]) => ({ sid, token }));
+  expect(subaccounts).toHaveLength(2);
+  expect(subaccounts[0].sid).not.toBe(subaccounts[1].sid);
+  // Each subaccount's own credentials work under its own path; the parent's too.
+  for (const { sid, token } of subaccounts) {
+    const own = { url, accountSid: sid, authToken: token };
+    expect((await rawRequest(own, "GET", "/SIP/Domains.json")).status).toBe(200);
+    const byParent = await rawRequest(
+      { url, accountSid, authToken },
+      "GET",
+      `/2010-04-01/Accounts/${sid}/SIP/Domains.json`,
+    );
+    expect(byParent.status).toBe(200);
+  }
 
   const res = await rawRequest(
     { url, accountSid, authToken },

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { rawRequest } from "../../../devkit/twilio-standin/client";
 import { startTwilioStandin, type TwilioStandin } from "../../../devkit/twilio-standin/server";
-import { loadTwilioSpec } from "../../../devkit/twilio-standin/spec";
+import { loadTwilioSpec, SPEC_FILES } from "../../../devkit/twilio-standin/spec";
 
 let standin: TwilioStandin;
 
@@ -159,13 +159,16 @@ describe("requests that break Twilio's API description", () => {
     await expectRejected("DELETE", "/SIP/Domains.json", {}, /no DELETE operation/, 405);
   });
 
-  it("does not record a valid request that Twilio's rules refuse, nor one for another account", async () => {
+  it("does not record a valid request that Twilio's rules refuse, nor one under an account the credentials do not reach", async () => {
     const res = await rawRequest(standin, "POST", "/SIP/Domains.json", {
       form: { DomainName: "line.example.com" },
     });
     expect(res.body).toMatchObject({ status: 400, code: 21231 });
     const other = `/2010-04-01/Accounts/AC${"f".repeat(32)}/SIP/Domains.json`;
-    expect((await rawRequest(standin, "GET", other)).status).toBe(404);
+    expect((await rawRequest(standin, "GET", other)).body).toMatchObject({
+      status: 401,
+      code: 20003,
+    });
     const unauthenticated = await rawRequest(standin, "GET", "/SIP/Domains.json", { auth: null });
     expect(unauthenticated.status).toBe(401);
     expect(unauthenticated.headers.get("www-authenticate")).toMatch(/^Basic/);
@@ -202,14 +205,13 @@ describe("responses", () => {
 
   it("validators accept every example response in Twilio's description", () => {
     // Guards the closure the validators add (all fields required, none extra) and the formats.
-    const spec = JSON.parse(
-      readFileSync(
-        join(__dirname, "..", "..", "..", "devkit", "twilio-standin", "twilio_api_v2010_sip.json"),
-        "utf8",
-      ),
+    const paths = Object.assign(
+      {},
+      ...SPEC_FILES.map((file) => JSON.parse(readFileSync(file, "utf8")).paths),
     );
     const compiled = loadTwilioSpec();
     let checked = 0;
+    const accountExamples: unknown[] = [];
     for (const pathItem of Object.values<
       Record<
         string,
@@ -221,7 +223,7 @@ describe("responses", () => {
           >;
         }
       >
-    >(spec.paths)) {
+    >(paths)) {
       for (const op of Object.values(pathItem)) {
         if (!op?.operationId || !op.responses) continue;
         for (const [status, response] of Object.entries(op.responses)) {
@@ -231,11 +233,14 @@ describe("responses", () => {
             const validate = compiled.operations.get(op.operationId)?.responses.get(Number(status));
             expect(validate, `${op.operationId} ${status}`).toBeDefined();
             expect(validate?.(example.value), `${op.operationId} ${status}`).toBeUndefined();
+            if (/Account$/.test(op.operationId)) accountExamples.push(example.value);
             checked++;
           }
         }
       }
     }
     expect(checked).toBeGreaterThan(30);
+    // The accounts' cut is read too: its create, fetch, update and list examples.
+    expect(accountExamples.length).toBeGreaterThanOrEqual(4);
   });
 });
