@@ -5,7 +5,7 @@
 import { DOMParser, type Element } from "@xmldom/xmldom";
 import { afterEach, expect } from "vitest";
 import type { Env } from "../../lambda/config";
-import type { WebhookHandler } from "../../lambda/handler";
+import { createHandler, type HandlerOptions, type WebhookHandler } from "../../lambda/handler";
 import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
 import {
   type PostResult,
@@ -42,9 +42,19 @@ export interface RunningWebhook {
   close: () => Promise<void>;
 }
 
-export async function startWebhook(env: Env, handler?: WebhookHandler): Promise<RunningWebhook> {
+/** A handler of a given build (the bundle's), or options for a fresh one (a clock, a reporter). */
+export type HandlerChoice = WebhookHandler | Pick<HandlerOptions, "now" | "reportMissedCall">;
+
+export async function startWebhook(env: Env, choice?: HandlerChoice): Promise<RunningWebhook> {
   const lines: string[] = [];
-  const webhook = await startLocalWebhook({ env, handler, log: (line) => lines.push(line) });
+  const log = (line: string) => lines.push(line);
+  const handler =
+    typeof choice === "function"
+      ? choice
+      : choice
+        ? createHandler({ env, log, ...choice })
+        : undefined;
+  const webhook = await startLocalWebhook({ env, handler, log });
   const logs = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   return {
     webhook,
@@ -67,7 +77,7 @@ export async function startWebhook(env: Env, handler?: WebhookHandler): Promise<
  * For a test file: returns `start(env)`, which serves a fresh webhook (closing the previous one)
  * and is cleaned up after each test.
  */
-export function webhookPerTest(): (env?: Env, handler?: WebhookHandler) => Promise<RunningWebhook> {
+export function webhookPerTest(): (env?: Env, handler?: HandlerChoice) => Promise<RunningWebhook> {
   let running: RunningWebhook | undefined;
   afterEach(async () => {
     await running?.close();
