@@ -1,7 +1,10 @@
 // Every relative link in README.md and docs/**/*.md points to a file or folder that exists in the
-// repository, and every #anchor to a heading of its target (GitHub's anchor rules). The English
-// runbook and its Japanese translation link to each other and have the same sections. The checks
-// are functions of the texts, so each is also shown to fail on a tampered copy.
+// repository, and every #anchor to a heading of its target (GitHub's anchor rules). Every English
+// page docs/<page>.md has its Japanese translation docs/ja/<page>.md, kept in step with it: the two
+// link to each other, have the same headings at the same levels, the same code blocks (comments
+// aside: those are translated) and, section by section, every inline `code` of the English (keys,
+// commands, values). The checks are functions of the texts, so each is also shown to fail on a
+// tampered copy.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -122,27 +125,138 @@ function linkProblems(sources: Record<string, string>, root = ROOT): string[] {
   return problems;
 }
 
-/** The level-2 headings of a document, in order. */
-function sections(markdown: string): string[] {
-  return proseLines(markdown).filter((line) => /^##\s/.test(line));
+/** A heading outside code: its level and text. */
+interface Heading {
+  level: number;
+  text: string;
 }
 
-/** The English runbook and its translation: cross-linked, and section for section the same. */
-function translationProblems(english: string, japanese: string): string[] {
+/** The headings of a document, in order. */
+function headings(markdown: string): Heading[] {
+  const result: Heading[] = [];
+  for (const line of proseLines(markdown)) {
+    const match = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
+    if (match) result.push({ level: match[1].length, text: match[2] });
+  }
+  return result;
+}
+
+/**
+ * The fenced code blocks of a document, each as its lines with comments removed (a `#` or `//` at
+ * the start of a line or after a blank, to the end of the line): the commands, keys and values a
+ * translation keeps as they are, while it translates the comments.
+ */
+function codeBlocks(markdown: string): string[][] {
+  const blocks: string[][] = [];
+  let fence: string | undefined;
+  let block: string[] = [];
+  for (const line of markdown.split("\n")) {
+    const marker = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+    if (marker !== undefined && (fence === undefined || marker[0] === fence)) {
+      if (fence === undefined) {
+        fence = marker[0];
+        block = [];
+      } else {
+        blocks.push(block);
+        fence = undefined;
+      }
+      continue;
+    }
+    if (fence !== undefined) block.push(line.replace(/(^|\s)(#|\/\/)(\s.*)?$/, "").trimEnd());
+  }
+  return blocks;
+}
+
+/**
+ * The inline code of each level-2 section (the part before the first `##` included), by section:
+ * a span may run over a line break, and its blanks count as one.
+ */
+function sectionCode(markdown: string): Set<string>[] {
+  const sections: string[][] = [[]];
+  for (const line of proseLines(markdown)) {
+    if (/^##\s/.test(line)) sections.push([]);
+    else sections[sections.length - 1].push(line);
+  }
+  return sections.map(
+    (lines) =>
+      new Set(
+        [...lines.join("\n").matchAll(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g)].map((match) =>
+          match[2].replace(/\s+/g, " ").trim(),
+        ),
+      ),
+  );
+}
+
+/** The English pages under docs/ (not their translations), by file name. */
+function englishPages(docs: Record<string, string>): string[] {
+  return Object.keys(docs)
+    .filter((file) => /^docs\/[^/]+\.md$/.test(file))
+    .map((file) => file.slice("docs/".length))
+    .sort();
+}
+
+/**
+ * What keeps docs/ja/<page> from being a translation of docs/<page> kept in step with it; an
+ * absent translation is one problem.
+ */
+function translationProblems(
+  page: string,
+  english: string,
+  japanese: string | undefined,
+): string[] {
+  const [en, ja] = [`docs/${page}`, `docs/ja/${page}`];
+  if (japanese === undefined) return [`${en} has no Japanese translation ${ja}`];
   const problems: string[] = [];
-  if (!linkTargets(english).includes("ja/operations.md")) {
-    problems.push("docs/operations.md does not link to ja/operations.md");
-  }
-  if (!linkTargets(japanese).includes("../operations.md")) {
-    problems.push("docs/ja/operations.md does not link to ../operations.md");
-  }
-  const [en, ja] = [sections(english), sections(japanese)];
-  if (en.length !== ja.length) {
+  if (!linkTargets(english).includes(`ja/${page}`))
+    problems.push(`${en} does not link to ja/${page}`);
+  if (!linkTargets(japanese).includes(`../${page}`))
+    problems.push(`${ja} does not link to ../${page}`);
+  const [enHeadings, jaHeadings] = [headings(english), headings(japanese)];
+  const shown = (heading: Heading | undefined) =>
+    heading ? `"${"#".repeat(heading.level)} ${heading.text}"` : "nothing";
+  const differ = enHeadings.findIndex((heading, i) => heading.level !== jaHeadings[i]?.level);
+  if (differ !== -1 || enHeadings.length !== jaHeadings.length) {
+    const i = differ === -1 ? enHeadings.length : differ;
     problems.push(
-      `docs/operations.md has ${en.length} sections, docs/ja/operations.md ${ja.length}: translate every section`,
+      `${en} has ${enHeadings.length} headings, ${ja} ${jaHeadings.length}; they part at heading ${i + 1}, ${shown(enHeadings[i])} in English, ${shown(jaHeadings[i])} in Japanese: translate every section, in the same order, at the same level`,
     );
+    return problems;
   }
+  const [enBlocks, jaBlocks] = [codeBlocks(english), codeBlocks(japanese)];
+  if (enBlocks.length !== jaBlocks.length) {
+    problems.push(`${en} has ${enBlocks.length} code blocks, ${ja} ${jaBlocks.length}`);
+  } else {
+    enBlocks.forEach((block, i) => {
+      const line = block.findIndex((text, j) => text !== jaBlocks[i][j]);
+      if (line !== -1 || block.length !== jaBlocks[i].length) {
+        const j = line === -1 ? block.length : line;
+        problems.push(
+          `${ja}'s code block ${i + 1} differs from ${en}'s at line ${j + 1} (comments aside): ${JSON.stringify(block[j] ?? "")} in English, ${JSON.stringify(jaBlocks[i][j] ?? "")} in Japanese`,
+        );
+      }
+    });
+  }
+  const [enCode, jaCode] = [sectionCode(english), sectionCode(japanese)];
+  const sectionTitles = [
+    "(the introduction)",
+    ...enHeadings.filter((h) => h.level === 2).map((h) => h.text),
+  ];
+  enCode.forEach((spans, i) => {
+    const missing = [...spans].filter((span) => !jaCode[i].has(span));
+    if (missing.length > 0) {
+      problems.push(
+        `${ja} lacks, in its translation of "${sectionTitles[i]}", the English's ${missing.map((span) => `\`${span}\``).join(", ")}`,
+      );
+    }
+  });
   return problems;
+}
+
+/** Every English page's translation problems. */
+function allTranslationProblems(docs: Record<string, string>): string[] {
+  return englishPages(docs).flatMap((page) =>
+    translationProblems(page, docs[`docs/${page}`], docs[`docs/ja/${page}`]),
+  );
 }
 
 function tampered(text: string, from: string | RegExp, to: string): string {
@@ -219,25 +333,90 @@ describe("links in README.md and docs/", () => {
   });
 });
 
-describe("the Japanese runbook", () => {
-  const english = DOCS["docs/operations.md"];
-  const japanese = DOCS["docs/ja/operations.md"];
-
-  it("links to the English one and back, and has every section", () => {
-    expect(translationProblems(english, japanese)).toEqual([]);
+describe("the Japanese translations", () => {
+  it("exist for every English page, and each links back and keeps its headings, code and inline code", () => {
+    expect(englishPages(DOCS)).toEqual(
+      expect.arrayContaining(["configuration.md", "gitops.md", "operations.md", "webhook.md"]),
+    );
+    expect(allTranslationProblems(DOCS)).toEqual([]);
   });
 
-  it("fails when a section is left untranslated", () => {
-    const shorter = tampered(japanese, /^## スタックの削除\n[\s\S]*$/m, "");
-    expect(translationProblems(english, shorter)).toEqual([
-      `docs/operations.md has ${sections(english).length} sections, docs/ja/operations.md ${sections(english).length - 1}: translate every section`,
+  it("read headings, code blocks and inline code as written", () => {
+    const page =
+      "# T\n\nIntro `a`.\n\n## One\n\n```sh\nrun it   # why\n# only a comment\n```\n\nSee `did you\nmean x?` and ``b`c``.\n### Sub\n";
+    expect(headings(page)).toEqual([
+      { level: 1, text: "T" },
+      { level: 2, text: "One" },
+      { level: 3, text: "Sub" },
+    ]);
+    expect(codeBlocks(page)).toEqual([["run it", ""]]);
+    expect(sectionCode(page).map((spans) => [...spans])).toEqual([
+      ["a"],
+      ["did you mean x?", "b`c"],
     ]);
   });
 
-  it("fails when the cross-link is gone", () => {
+  const english = DOCS["docs/operations.md"];
+  const japanese = DOCS["docs/ja/operations.md"];
+
+  it("fail when a page has no translation", () => {
+    expect(allTranslationProblems({ ...DOCS, "docs/tenants.md": "# Tenants\n" })).toEqual([
+      "docs/tenants.md has no Japanese translation docs/ja/tenants.md",
+    ]);
+  });
+
+  it("fail when a section is left untranslated", () => {
+    const shorter = tampered(japanese, /^## スタックの削除\n[\s\S]*$/m, "");
+    expect(translationProblems("operations.md", english, shorter)).toEqual([
+      `docs/operations.md has ${headings(english).length} headings, docs/ja/operations.md ${headings(english).length - 1}; they part at heading ${headings(english).length}, "## Removing a stack" in English, nothing in Japanese: translate every section, in the same order, at the same level`,
+    ]);
+    const added = tampered(
+      english,
+      /^## Removing a stack$/m,
+      "## Notifications\n\nText.\n\n## Removing a stack",
+    );
+    expect(translationProblems("operations.md", added, japanese)[0]).toMatch(
+      /^docs\/operations\.md has (\d+) headings, docs\/ja\/operations\.md \d+; they part at heading \1, "## Removing a stack" in English, nothing in Japanese/,
+    );
+  });
+
+  it("fail when the cross-link is gone", () => {
     const unlinked = tampered(english, "[ja/operations.md](ja/operations.md)", "ja/operations.md");
-    expect(translationProblems(unlinked, japanese)).toEqual([
+    expect(translationProblems("operations.md", unlinked, japanese)).toEqual([
       "docs/operations.md does not link to ja/operations.md",
+    ]);
+    const back = tampered(japanese, "[../operations.md](../operations.md)", "../operations.md");
+    expect(translationProblems("operations.md", english, back)).toEqual([
+      "docs/ja/operations.md does not link to ../operations.md",
+    ]);
+  });
+
+  it("fail when a command differs, but not when only a comment does", () => {
+    const command = tampered(
+      japanese,
+      "pulumi preview --stack dev\n",
+      "pulumi preview --stack prod\n",
+    );
+    expect(translationProblems("operations.md", english, command)).toEqual([
+      expect.stringMatching(
+        /^docs\/ja\/operations\.md's code block \d+ differs from docs\/operations\.md's at line \d+ \(comments aside\): "pulumi preview --stack dev" in English, "pulumi preview --stack prod" in Japanese$/,
+      ),
+    ]);
+    const comment = tampered(japanese, "# 現在のバックエンドから書き出す", "# 書き出し");
+    expect(translationProblems("operations.md", english, comment)).toEqual([]);
+  });
+
+  it("fail when an English section gains inline code its translation lacks", () => {
+    const configuration = DOCS["docs/configuration.md"];
+    const changed = tampered(
+      configuration,
+      "Lists (`lineIpAddresses`) are easiest",
+      "Lists (`lineIpAddresses`, `businessHours`) are easiest",
+    );
+    expect(
+      translationProblems("configuration.md", changed, DOCS["docs/ja/configuration.md"]),
+    ).toEqual([
+      'docs/ja/configuration.md lacks, in its translation of "Setting values", the English\'s `businessHours`',
     ]);
   });
 });
