@@ -3,14 +3,12 @@
  * SSM SecureString named by TWILIO_AUTH_TOKEN_PARAMETER, read once per cold start and cached
  * (a failed read is retried after a backoff, not on every request).
  *
- * SSM is read with the AWS SDK v3 client that the Lambda Node.js runtime ships (so it is left out
- * of the bundle), loaded lazily so a local run with TWILIO_AUTH_TOKEN never loads it. The SDK
- * takes region and credentials from the function's environment like any AWS client, and honours
- * AWS_ENDPOINT_URL_SSM (used by the tests to point it at a local stand-in).
+ * SSM is read through ./ssm.ts (the runtime's AWS SDK, loaded only when a parameter is read).
  */
 import type { Env } from "./config";
 import { WEBHOOK_ENV } from "./contract";
 import { type LogSink, writeLog } from "./log";
+import { errorSummary, readSsmParameterOnce } from "./ssm";
 
 export type AuthTokenResult = { token: string } | { problem: string };
 export type AuthTokenSource = () => Promise<AuthTokenResult>;
@@ -25,38 +23,13 @@ export function authTokenSettingsProblem(env: Env): string | undefined {
     : NO_AUTH_TOKEN_PROBLEM;
 }
 
-// A slow SSM must not eat Twilio's 15-second webhook timeout.
-const SSM_REQUEST_TIMEOUT_MS = 3000;
-const SSM_CONNECTION_TIMEOUT_MS = 1000;
-
 export async function readAuthTokenFromSsm(
   name: string,
 ): Promise<{ token: string; type?: string }> {
-  // A plain require, kept as one by esbuild: the runtime's SDK is found through NODE_PATH, which
-  // CommonJS resolution honours and `import()` would not.
-  const { SSMClient, GetParameterCommand }: typeof import("@aws-sdk/client-ssm") =
-    require("@aws-sdk/client-ssm");
-  const client = new SSMClient({
-    requestHandler: {
-      requestTimeout: SSM_REQUEST_TIMEOUT_MS,
-      connectionTimeout: SSM_CONNECTION_TIMEOUT_MS,
-    },
-  });
-  try {
-    const { Parameter } = await client.send(
-      new GetParameterCommand({ Name: name, WithDecryption: true }),
-    );
-    const token = Parameter?.Value?.trim();
-    if (!token) throw new Error(`SSM parameter ${name} has no value`);
-    return { token, type: Parameter?.Type };
-  } finally {
-    client.destroy();
-  }
-}
-
-function errorSummary(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  const { value, type } = await readSsmParameterOnce(name);
+  const token = value.trim();
+  if (!token) throw new Error(`SSM parameter ${name} has no value`);
+  return { token, type };
 }
 
 /**

@@ -9,7 +9,12 @@ import type { Env } from "../../lambda/config";
 import { createHandler } from "../../lambda/handler";
 import { sampleLineCall } from "../../model/twilioRequest";
 import { AUTH_TOKEN, NUMBER_TARGET_ENV, onlyChild, parseTwiml, webhookPerTest } from "./harness";
-import { type SsmStandIn, type StoredParameter, startSsmStandIn } from "./ssmStandIn";
+import {
+  type SsmStandIn,
+  type StoredParameter,
+  startSsmStandIn,
+  useLambdaAwsEnvironment,
+} from "./ssmStandIn";
 
 const PARAMETER = "/line-call/dev/twilio-auth-token";
 const parameters: Record<string, StoredParameter> = {
@@ -24,28 +29,14 @@ function productionEnv(parameterName: string): Env {
 }
 
 let ssm: SsmStandIn;
-const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   ssm = await startSsmStandIn(parameters);
-  // What Lambda gives every function: region and the role's credentials in the environment.
-  Object.assign(process.env, {
-    AWS_REGION: "ap-northeast-1",
-    AWS_ACCESS_KEY_ID: "AKIDLINECALLTEST0001",
-    AWS_SECRET_ACCESS_KEY: "test-secret-access-key",
-    AWS_SESSION_TOKEN: "test-session-token",
-    AWS_ENDPOINT_URL_SSM: ssm.endpoint,
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_CONFIG_FILE: "/nonexistent/aws-config",
-    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
-  });
-  delete process.env.AWS_PROFILE;
 });
+useLambdaAwsEnvironment(() => ssm);
 
 afterAll(async () => {
   await ssm.close();
-  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-  Object.assign(process.env, savedEnv);
 });
 
 const start = webhookPerTest();
