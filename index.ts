@@ -7,7 +7,7 @@ import { AwsTwimlWebhook } from "./stack/awsWebhook";
 import { readStackConfig, twilioAccountSid, twilioAuthToken } from "./stack/config";
 import { buildLambdaBundle } from "./stack/lambdaBundle";
 import { LineSipConnection } from "./stack/lineSipConnection";
-import { connectionNames, edgeSipUri, TOKYO_EDGE } from "./stack/naming";
+import { connectionNames } from "./stack/naming";
 import { nextStepFor } from "./stack/outputs";
 import { ensureProvidersModule } from "./stack/providersModule";
 import { afterSmokeTest, WebhookSmokeTest } from "./stack/smokeTest";
@@ -72,9 +72,8 @@ const connection = new LineSipConnection("line", {
   adopt: config.adoptExisting,
 });
 
-// What to send to LINE: the Tokyo edge's URI for callers in Japan (docs/operations.md).
+// What to send to LINE.
 export const sipUri = connection.sipUri;
-export const sipUriTokyo = connection.sipUri.apply((uri) => edgeSipUri(uri, TOKYO_EDGE));
 export const sipDomainSid = connection.sipDomainSid;
 export const accountSid = connection.accountSid;
 export const webhookBaseUrl = baseUrl;
@@ -87,4 +86,4 @@ export const lineIpAddresses = config.lineIpAddresses.map((entry, index) => ({
   friendlyName: entry.friendlyName,
   sid: connection.ipAddresses[index].sid,
 }));
-export const nextStep = nextStepFor(config, { ...connection, sipUriTokyo });
+export const nextStep = nextStepFor(config, connection);

@@ -15,14 +15,12 @@
  *
  * Answers: 404 unknown path, 405 wrong method, 400 malformed body, 413 oversized body, 403 bad or
  * missing signature (never TwiML). Broken configuration gives callers the apology, not silence.
- * With CUSTOMER_PARAMETER_PREFIX set (a platform stack) it serves many customers: the request's
- * AccountSid picks the token and the settings (./callers.ts, ./customers.ts).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { DEFAULT_TIME_ZONE, localTime, openingAt } from "../model/businessHours";
 import type { CallSettings } from "../model/callSettings";
-import { type CallerOptions, type CallerSource, callerSource } from "./callers";
-import type { Env } from "./config";
+import { type AuthTokenSource, authTokenSettingsProblem, authTokenSource } from "./authToken";
+import { type Env, readSettings, type SettingsResult } from "./config";
 import { ROUTES, type RouteName } from "./contract";
 import { type FormParams, headerValue, param, parseTwilioForm } from "./form";
 import { type LogSink, stdoutSink, writeLog } from "./log";
@@ -32,6 +30,7 @@ import {
   type MissedCallReason,
   type MissedCallReporter,
 } from "./missedCall";
+import { createNotifier, type Notifier } from "./notify/notifier";
 import { isSignedByTwilio, publicLocation, signedUrl } from "./signature";
 import {
   afterHoursTwiml,
@@ -58,7 +57,7 @@ const UNANSWERED_DIAL_STATUSES = new Set<MissedCallReason>(["busy", "no-answer",
 /** The query parameters of the recording status URL that carry the missed call to it. */
 const RECORDING_QUERY = { reason: "reason", from: "from", lineUserId: "lineUserId" } as const;
 
-export interface HandlerOptions extends CallerOptions {
+export interface HandlerOptions {
   /** Settings source; defaults to process.env, read on the first request. */
   env?: Env;
   /** Where JSON log lines go; defaults to stdout. */
@@ -73,7 +72,8 @@ export interface HandlerOptions extends CallerOptions {
   now?: () => Date;
   /**
    * Delivers each missed call (after it is logged). A rejection is logged and changes nothing
-   * the caller hears. Absent: the log line is the only report.
+   * the caller hears. Absent: the channels the environment configures (lambda/notify: SNS,
+   * Slack, the LINE follow-up), each bounded in time; with none, the log line is the only report.
    */
   reportMissedCall?: MissedCallReporter;
 }
@@ -292,9 +292,8 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
    */
   const reportMissedCall = async (call: MissedCall): Promise<void> => {
     writeLog(sink, { level: "info", msg: "missed call", ...call });
-    if (!options.reportMissedCall) return;
     try {
-      await options.reportMissedCall(call);
+      await (options.reportMissedCall ?? notify)(call);
     } catch (error) {
       writeLog(sink, {
         level: "error",
@@ -305,32 +304,48 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
       });
     }
   };
-  let state: CallerSource | undefined;
+  let state:
+    | { settings: SettingsResult; authToken: AuthTokenSource; notifier: Notifier }
+    | undefined;
+  /** The default delivery: the configured channels, the follow-up as the call settings say. */
+  const notify: MissedCallReporter = async (call) => {
+    const { settings, notifier } = state ?? initialise();
+    if (!notifier.configured) return;
+    const followUp = settings.call?.followUp ? settings.call.followUpMessage : undefined;
+    await notifier.notify(call, { followUpText: followUp });
+  };
 
   // Read once, and report every configuration problem once, in one line.
   const initialise = () => {
-    state = callerSource(options.env ?? process.env, sink, {
-      now: () => clock().getTime(),
-      readParameter: options.readParameter,
-    });
-    if (state.problems.length > 0) {
+    const env = options.env ?? process.env;
+    const settings = readSettings(env);
+    const authToken = authTokenSource(env, sink);
+    const tokenProblem = authTokenSettingsProblem(env);
+    const problems = [...settings.problems, ...(tokenProblem ? [tokenProblem] : [])];
+    if (problems.length > 0) {
       writeLog(sink, {
         level: "error",
         msg: "invalid webhook configuration: calls get the apology until it is fixed",
-        problems: state.problems,
+        problems,
       });
     }
+    state = { settings, authToken, notifier: createNotifier({ env, log: sink }) };
     return state;
   };
 
-  if (options.prefetch) initialise().prefetch();
+  if (options.prefetch) {
+    // Never rejects: a failed read is logged and retried on the next call.
+    const { authToken, notifier } = initialise();
+    void authToken();
+    notifier.prefetch();
+  }
 
   const answer = async (event: WebhookEvent): Promise<Reply> => {
-    const callers = state ?? initialise();
+    const { settings, authToken } = state ?? initialise();
     const location = publicLocation(
       event.requestContext.domainName,
       event.rawPath,
-      callers.publicBaseUrl,
+      settings.publicBaseUrl,
     );
     const route = ROUTE_BY_PATH.get(location.routePath);
     if (route === undefined) return plain(404, "not-found", "Not Found");
@@ -355,38 +370,35 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
     }
     const params = form.params;
 
-    const caller = await callers.caller(params);
-    if (caller.kind === "unavailable") {
-      // Nothing can be verified, and nothing is forwarded; callers hear the apology instead of
-      // dead air.
+    const token = await authToken();
+    if ("problem" in token) {
+      // Without the token nothing can be verified, and nothing is forwarded; callers hear the
+      // apology instead of dead air.
       const reply =
         route === "status"
-          ? { statusCode: 204, decision: caller.decision }
-          : twiml(`${caller.decision}-apology`, apologyTwiml());
-      return { ...reply, params, detail: caller.detail };
-    }
-    if (caller.kind === "refused") {
-      return { ...plain(403, caller.decision, "Forbidden"), params, detail: caller.detail };
+          ? { statusCode: 204, decision: "token-unavailable" }
+          : twiml("token-unavailable-apology", apologyTwiml());
+      return { ...reply, params };
     }
 
     const url = signedUrl(location, event.rawQueryString);
     const signature = headerValue(event.headers ?? {}, "x-twilio-signature");
-    if (!isSignedByTwilio(caller.token, signature, url, params)) {
+    if (!isSignedByTwilio(token.token, signature, url, params)) {
       return {
         ...plain(403, "rejected-signature", "Forbidden"),
         params,
-        detail: { ...caller.detail, signaturePresent: Boolean(signature), signedUrl: url },
+        detail: { signaturePresent: Boolean(signature), signedUrl: url },
       };
     }
     const reply = ANSWERS[route]({
       params,
-      call: caller.call,
+      call: settings.call,
       base: location.base,
       query: new URLSearchParams(event.rawQueryString ?? ""),
       now: clock(),
     });
     if (reply.missedCall) await reportMissedCall(reply.missedCall);
-    return { ...reply, params, detail: { ...caller.detail, ...reply.detail } };
+    return { ...reply, params };
   };
 
   return async (event) => {

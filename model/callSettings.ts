@@ -37,6 +37,11 @@ export const DEFAULT_VOICEMAIL_MAX_SECONDS = 120;
 export const MIN_VOICEMAIL_MAX_SECONDS = 5;
 /** Twilio's `<Record maxLength>` default, and as long as a message to a business sensibly gets. */
 export const MAX_VOICEMAIL_MAX_SECONDS = 3600;
+/** Pushed to the caller on LINE after a missed call when `followUp` is on. */
+export const DEFAULT_FOLLOW_UP_MESSAGE =
+  "お電話ありがとうございました。ただいま電話に出ることができませんでした。ご用件をこのトークでお送りいただければ、担当者からご返信いたします。";
+/** The LINE Messaging API's limit on one text message, in characters. */
+export const MAX_LINE_TEXT_LENGTH = 5000;
 
 /** How one setting is declared: Pulumi.yaml's type and default, and the webhook's variable. */
 export interface CallSettingSpec {
@@ -74,6 +79,8 @@ export const CALL_SETTINGS = {
     default: DEFAULT_VOICEMAIL_MAX_SECONDS,
   },
   voicemailPrompt: { env: "VOICEMAIL_PROMPT", type: "string", default: DEFAULT_VOICEMAIL_PROMPT },
+  followUp: { env: "FOLLOW_UP", type: "boolean", default: false },
+  followUpMessage: { env: "FOLLOW_UP_MESSAGE", type: "string", default: DEFAULT_FOLLOW_UP_MESSAGE },
 } as const satisfies Record<string, CallSettingSpec>;
 
 export type CallSettingName = keyof typeof CALL_SETTINGS;
@@ -106,6 +113,10 @@ export interface CallSettings {
   voicemailMaxSeconds: number;
   /** Said before the beep, after the after-hours or unavailable message. */
   voicemailPrompt: string;
+  /** After a missed call, push `followUpMessage` to the caller on LINE (needs a channel token). */
+  followUp: boolean;
+  /** The LINE text message of the follow-up. */
+  followUpMessage: string;
 }
 
 /** A set of raw values, as one reader holds them, and how that reader names each setting. */
@@ -265,6 +276,22 @@ export function parseCallSettings(input: CallSettingsInput): CallSettingsResult 
     );
   }
 
+  const followUpText = withDefault(input, "followUp");
+  if (followUpText !== "true" && followUpText !== "false") {
+    problems.push(
+      `${label("followUp")} must be true (push followUpMessage to the caller on LINE after a ` +
+        `missed call) or false (the default), not ${JSON.stringify(followUpText)}`,
+    );
+  }
+  const followUpMessage = withDefault(input, "followUpMessage");
+  const followUpLength = [...followUpMessage].length;
+  if (followUpLength > MAX_LINE_TEXT_LENGTH) {
+    problems.push(
+      `${label("followUpMessage")} is ${followUpLength} characters; a LINE text message takes at ` +
+        `most ${MAX_LINE_TEXT_LENGTH}: shorten it`,
+    );
+  }
+
   if (problems.length > 0 || !forwardTo) return { problems };
   return {
     problems,
@@ -280,6 +307,8 @@ export function parseCallSettings(input: CallSettingsInput): CallSettingsResult 
       voicemail: voicemailText === "true",
       voicemailMaxSeconds,
       voicemailPrompt,
+      followUp: followUpText === "true",
+      followUpMessage,
     },
   };
 }
@@ -312,6 +341,8 @@ export function callSettingsEnvironment(settings: CallSettings): CallSettingsEnv
     voicemail: String(settings.voicemail),
     voicemailMaxSeconds: String(settings.voicemailMaxSeconds),
     voicemailPrompt: settings.voicemailPrompt,
+    followUp: String(settings.followUp),
+    followUpMessage: settings.followUpMessage,
   };
   return Object.fromEntries(
     CALL_SETTING_NAMES.map((name) => [CALL_SETTINGS[name].env, values[name]]),
@@ -340,25 +371,6 @@ export function environmentBytes(env: Readonly<Record<string, string>>): number 
 }
 
 /**
- * The two largest settings of an environment, in bytes ("line-call:greeting takes 4,200, …"):
- * what an operator can shorten when the settings do not fit where they travel.
- */
-export function largestSettings(
-  env: Readonly<Record<string, string>>,
-  label: (name: CallSettingName) => string,
-): string {
-  return CALL_SETTING_NAMES.map((name) => ({
-    name,
-    bytes: Buffer.byteLength(env[CALL_SETTINGS[name].env] ?? "", "utf8"),
-  }))
-    .filter((setting) => setting.bytes > 0)
-    .sort((a, b) => b.bytes - a.bytes)
-    .slice(0, 2)
-    .map((setting) => `${label(setting.name)} takes ${setting.bytes.toLocaleString("en-US")}`)
-    .join(", ");
-}
-
-/**
  * The problem with a function environment that would not fit Lambda's 4 KB, or undefined. Names
  * the largest call settings, since those are what an operator can shorten.
  */
@@ -368,7 +380,15 @@ export function environmentSizeProblem(
 ): string | undefined {
   const bytes = environmentBytes(env);
   if (bytes <= LAMBDA_ENVIRONMENT_MAX_BYTES) return undefined;
-  const largest = largestSettings(env, label);
+  const largest = CALL_SETTING_NAMES.map((name) => ({
+    name,
+    bytes: Buffer.byteLength(env[CALL_SETTINGS[name].env] ?? "", "utf8"),
+  }))
+    .filter((setting) => setting.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 2)
+    .map((setting) => `${label(setting.name)} takes ${setting.bytes.toLocaleString("en-US")}`)
+    .join(", ");
   return (
     `the webhook's settings take ${bytes.toLocaleString("en-US")} bytes as the Lambda function's ` +
     `environment (names and values, UTF-8; a Japanese character is 3 bytes), and AWS allows ` +

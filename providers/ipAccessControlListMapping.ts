@@ -18,17 +18,9 @@ import {
 } from "./inputs";
 import { installedProvider } from "./installed";
 import { LIST_SID_FIELD } from "./ipAccessControlList";
-import {
-  ACCOUNT_SID_FIELD,
-  accountOf,
-  configureTwilio,
-  type TwilioSip,
-  twilioCall,
-} from "./twilioClient";
+import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
 
 export const IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA = {
-  /** The account (AC…) of the domain and list; unset: the credentials' own. Changing it replaces. */
-  accountSid: ACCOUNT_SID_FIELD,
   /** The SIP domain (SD…). */
   domainSid: {
     kind: "sid",
@@ -110,7 +102,6 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
 
   async create(inputs: MappingInputs) {
     const { domainSid, ipAccessControlListSid: listSid } = inputs;
-    const accountSid = accountOf(inputs);
     const what = `map IP access control list ${listSid} to SIP domain ${domainSid} (Auth → Calls)`;
     const lookUp = (sip: TwilioSip) => fetchMapping(sip, domainSid, listSid);
     let mapping: Props;
@@ -123,7 +114,6 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
             object: `mapping of IP access control list ${listSid} to SIP domain ${domainSid} (Auth → Calls)`,
             lookUp,
           },
-          accountSid,
         },
       );
     } catch (error) {
@@ -132,9 +122,7 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
       // The mapping already exists (set up by hand before the domain and list were adopted, or
       // left by a create Twilio did without Pulumi hearing back): it has no settings, so taking
       // it over loses nothing.
-      const existing = await twilioCall<Props | undefined>(`look up ${what}`, lookUp, {
-        accountSid,
-      });
+      const existing = await twilioCall<Props | undefined>(`look up ${what}`, lookUp);
       if (!existing) throw error;
       mapping = existing;
     }
@@ -146,14 +134,12 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
     const mapping = await twilioCall<Props | undefined>(
       `read the mapping of ${listSid} to ${domainSid}`,
       (sip) => fetchMapping(sip, domainSid, listSid),
-      { accountSid: accountOf(props) },
     );
     if (!mapping) return { id: "", props: {} };
-    const outs = mappingOutputs(mapping, domainSid, listSid);
     return {
       id,
-      props: outs,
-      inputs: { accountSid: outs.accountSid, domainSid, ipAccessControlListSid: listSid },
+      props: mappingOutputs(mapping, domainSid, listSid),
+      inputs: { domainSid, ipAccessControlListSid: listSid },
     };
   },
 
@@ -169,10 +155,8 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
   async delete(id: string, props: MappingState) {
     const { domainSid, listSid } = parseMappingId(id, props);
     await unlessGone(
-      twilioCall(
-        `remove the mapping of ${listSid} from ${domainSid}`,
-        (sip) => mappings(sip, domainSid)(listSid).remove(),
-        { accountSid: accountOf(props) },
+      twilioCall(`remove the mapping of ${listSid} from ${domainSid}`, (sip) =>
+        mappings(sip, domainSid)(listSid).remove(),
       ),
     );
   },

@@ -22,7 +22,6 @@ import {
   type TwilioApiError,
   toProviderError,
 } from "./errors";
-import type { FieldSpec, Props } from "./inputs";
 
 /**
  * At most this many Twilio REST calls are in flight at once from one provider host process
@@ -141,38 +140,6 @@ export function twilioSettings(): TwilioSettings {
 }
 
 /**
- * The account of the credentials (twilio:accountSid), or undefined when it is not set: what an
- * unset `accountSid` of a resource means. Never throws, so `diff` works without credentials.
- */
-export function credentialsAccountSid(): string | undefined {
-  return configuredValue("accountSid");
-}
-
-/**
- * Every resource's `accountSid`: the account whose path the object lives under
- * (`/Accounts/{AccountSid}/SIP/…`). Unset, the credentials' own account, as before the field
- * existed, so a stack made then has no diff; a parent's credentials may name a subaccount. Moving
- * an object to another account replaces it. Read, update and delete use the account the state
- * records (Twilio's `account_sid` of the object), so they reach it wherever it was created.
- */
-export const ACCOUNT_SID_FIELD = {
-  kind: "sid",
-  sidPrefix: "AC",
-  replaces: true,
-  inPath: true,
-  whenUnset: credentialsAccountSid,
-} as const satisfies FieldSpec;
-
-/**
- * The account of a resource's inputs or stored state (`accountSid`), or undefined for the
- * credentials' own account.
- */
-export function accountOf(props: Props): string | undefined {
-  const sid = props.accountSid;
-  return typeof sid === "string" && sid !== "" ? sid : undefined;
-}
-
-/**
  * The account's auth token, which Twilio signs webhook requests with (API key credentials cannot
  * sign them). Throws naming the key when it is not set.
  */
@@ -190,8 +157,8 @@ export function twilioAuthToken(): string {
 // biome-ignore lint/suspicious/noExplicitAny: the SDK's generated types are reached through require()
 export type TwilioSip = any;
 
-/** An account's `sip` resources (the credentials' own unless given), from one client per host process. */
-export function sipApi(accountSid?: string): TwilioSip {
+/** The account's `sip` resources, from one client per host process. */
+export function sipApi(): TwilioSip {
   const state = hostState();
   const settings = twilioSettings();
   if (!state.client) {
@@ -206,7 +173,7 @@ export function sipApi(accountSid?: string): TwilioSip {
     state.client = client;
   }
   // biome-ignore lint/suspicious/noExplicitAny: see TwilioSip
-  return (state.client as any).api.v2010.accounts(accountSid ?? settings.accountSid).sip;
+  return (state.client as any).api.v2010.accounts(settings.accountSid).sip;
 }
 
 /**
@@ -279,8 +246,6 @@ export interface CallOptions<T> {
    * twice; when the look-up itself keeps failing, the call fails saying the object may exist.
    */
   findExisting?: ExistingObject<T>;
-  /** The account whose path the call goes under; the credentials' own when undefined. */
-  accountSid?: string;
 }
 
 /**
@@ -293,7 +258,7 @@ export async function twilioCall<T>(
   call: (sip: TwilioSip) => Promise<T>,
   options: CallOptions<T> = {},
 ): Promise<T> {
-  const sip = sipApi(options.accountSid);
+  const sip = sipApi();
   const existing = options.findExisting;
   let lastError: unknown;
   for (let attempt = 1; ; attempt++) {
@@ -310,7 +275,7 @@ export async function twilioCall<T>(
     if (!retry && !lookAgain) break;
     await sleep(retryDelayMs(attempt - 1, lastError));
     if (existing && lookAgain) {
-      const found = await lookUpAfterPossibleWrite(what, existing, lastError, options.accountSid);
+      const found = await lookUpAfterPossibleWrite(what, existing, lastError);
       if (found !== undefined) return found;
     }
     if (!retry) break;
@@ -327,19 +292,17 @@ async function lookUpAfterPossibleWrite<T>(
   what: string,
   existing: ExistingObject<T>,
   writeError: unknown,
-  accountSid: string | undefined,
 ): Promise<T | undefined> {
   try {
     return await twilioCall(
       `look up ${existing.object} (to tell whether ${what} happened)`,
       existing.lookUp,
-      { accountSid },
     );
   } catch (lookUpError) {
     throw mayExistError(
       what,
       existing.object,
-      accountSid ?? twilioSettings().accountSid,
+      twilioSettings().accountSid,
       writeError as TwilioApiError,
       lookUpError as TwilioApiError,
     );
@@ -413,20 +376,14 @@ export interface CreateSteps<T> {
  * attempt, whenever the failure may have reached Twilio. `what` names the object, e.g.
  * `IP address 203.0.113.10/32 in AL…`.
  */
-export async function createOrAdopt<T>(
-  what: string,
-  steps: CreateSteps<T>,
-  accountSid?: string,
-): Promise<T> {
+export async function createOrAdopt<T>(what: string, steps: CreateSteps<T>): Promise<T> {
   const found = await twilioCall(
     `look up ${what} before creating it`,
     steps.firstLookUp ?? steps.lookUp,
-    { accountSid },
   );
   if (found !== undefined) return steps.adopt(found);
   return twilioCall(`create ${what}`, steps.create, {
     findExisting: { object: what, lookUp: steps.lookUp },
-    accountSid,
   });
 }
 

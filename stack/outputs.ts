@@ -4,14 +4,10 @@ import type { LineCallConfig } from "./config";
 
 export function nextStepFor(
   config: Pick<LineCallConfig, "stack" | "lineConnected" | "call">,
-  connection: {
-    sipUri: pulumi.Input<string>;
-    sipUriTokyo: pulumi.Input<string>;
-    accountSid: pulumi.Input<string>;
-  },
+  connection: { sipUri: pulumi.Input<string>; accountSid: pulumi.Input<string> },
 ): pulumi.Output<string> {
   if (config.lineConnected) {
     return pulumi.interpolate`Connected: LINE calls to ${connection.sipUri} are forwarded to ${config.call.forwardTo.value}. Check drift with: pulumi preview --refresh --expect-no-changes --stack ${config.stack}`;
   }
-  return pulumi.interpolate`Send LINE the SIP URI ${connection.sipUriTokyo} (Twilio's Tokyo edge, for callers in Japan; the global ${connection.sipUri} also works) and Account SID ${connection.accountSid}; when LINE confirms the link, open a PR setting line-call:lineConnected to true in Pulumi.${config.stack}.yaml.`;
+  return pulumi.interpolate`Send LINE the SIP URI ${connection.sipUri} and Account SID ${connection.accountSid}; when LINE confirms the link, open a PR setting line-call:lineConnected to true in Pulumi.${config.stack}.yaml.`;
 }

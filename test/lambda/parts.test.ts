@@ -72,6 +72,8 @@ describe("readSettings", () => {
         voicemail: false,
         voicemailMaxSeconds: 120,
         voicemailPrompt: expect.stringContaining("発信音"),
+        followUp: false,
+        followUpMessage: expect.stringContaining("お電話ありがとうございました"),
       },
       publicBaseUrl: undefined,
       problems: [],

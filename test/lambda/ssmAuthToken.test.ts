@@ -29,14 +29,16 @@ function productionEnv(parameterName: string): Env {
 }
 
 let ssm: SsmStandIn;
+let restoreEnv: () => void;
 
 beforeAll(async () => {
   ssm = await startSsmStandIn(parameters);
+  restoreEnv = useLambdaAwsEnvironment({ AWS_ENDPOINT_URL_SSM: ssm.endpoint });
 });
-useLambdaAwsEnvironment(() => ssm);
 
 afterAll(async () => {
   await ssm.close();
+  restoreEnv();
 });
 
 const start = webhookPerTest();

@@ -6,7 +6,6 @@
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll } from "vitest";
 
 export interface StoredParameter {
   value: string;
@@ -18,13 +17,6 @@ export interface GetParameterCall {
   withDecryption: unknown;
   /** The SigV4 Authorization header's credential scope, e.g. AKID/20261124/ap-northeast-1/ssm/aws4_request. */
   credentialScope: string | undefined;
-}
-
-export interface SsmStandInOptions {
-  /** Milliseconds to wait before answering each call (SSM's round trip, for the bench). */
-  latencyMs?: number;
-  /** Names the caller's role may not read: answered AccessDeniedException, as IAM would. */
-  denied?: ReadonlySet<string>;
 }
 
 export interface SsmStandIn {
@@ -39,43 +31,8 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
   return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
 }
 
-/**
- * What Lambda gives every function, pointed at a stand-in: region and the role's credentials in
- * the environment, the SSM endpoint overridden, and no other credential source the SDK could find.
- */
-export function lambdaAwsEnvironment(ssmEndpoint: string): Record<string, string> {
-  return {
-    AWS_REGION: "ap-northeast-1",
-    AWS_ACCESS_KEY_ID: "AKIDLINECALLTEST0001",
-    AWS_SECRET_ACCESS_KEY: "test-secret-access-key",
-    AWS_SESSION_TOKEN: "test-session-token",
-    AWS_ENDPOINT_URL_SSM: ssmEndpoint,
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_CONFIG_FILE: "/nonexistent/aws-config",
-    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
-  };
-}
-
-/**
- * For a test file: sets this process's environment to `lambdaAwsEnvironment` of the stand-in
- * while the file runs, and puts the previous one back after.
- */
-export function useLambdaAwsEnvironment(ssm: () => SsmStandIn): void {
-  const savedEnv = { ...process.env };
-  beforeAll(() => {
-    Object.assign(process.env, lambdaAwsEnvironment(ssm().endpoint));
-    delete process.env.AWS_PROFILE;
-  });
-  afterAll(() => {
-    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-    Object.assign(process.env, savedEnv);
-  });
-}
-
-/** Serves `parameters` (read on each call, so a test may change them while it runs). */
 export async function startSsmStandIn(
   parameters: Record<string, StoredParameter>,
-  options: SsmStandInOptions = {},
 ): Promise<SsmStandIn> {
   const calls: GetParameterCall[] = [];
   const server = createServer(async (request, response) => {
@@ -91,15 +48,8 @@ export async function startSsmStandIn(
     const scope = /^AWS4-HMAC-SHA256 Credential=([^,]+),/.exec(authorization)?.[1];
     const input = await readJson(request);
     calls.push({ name: input.Name, withDecryption: input.WithDecryption, credentialScope: scope });
-    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     if (!scope) {
       return reply(400, { __type: "MissingAuthenticationTokenException", message: "not signed" });
-    }
-    if (typeof input.Name === "string" && options.denied?.has(input.Name)) {
-      return reply(400, {
-        __type: "AccessDeniedException",
-        message: `User is not authorized to perform: ssm:GetParameter on resource: ${input.Name}`,
-      });
     }
     const stored = typeof input.Name === "string" ? parameters[input.Name] : undefined;
     if (!stored) return reply(400, { __type: "ParameterNotFound", message: "" });
@@ -128,5 +78,33 @@ export async function startSsmStandIn(
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * What Lambda gives every function (region and the role's credentials in the environment), with
+ * the SDK's endpoint overrides pointing at local stand-ins and no other source of AWS settings.
+ */
+export function lambdaAwsEnvironment(endpoints: Record<string, string>): Record<string, string> {
+  return {
+    AWS_REGION: "ap-northeast-1",
+    AWS_ACCESS_KEY_ID: "AKIDLINECALLTEST0001",
+    AWS_SECRET_ACCESS_KEY: "test-secret-access-key",
+    AWS_SESSION_TOKEN: "test-session-token",
+    ...endpoints,
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: "/nonexistent/aws-config",
+    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
+  };
+}
+
+/** Puts `lambdaAwsEnvironment` into process.env; returns what puts process.env back. */
+export function useLambdaAwsEnvironment(endpoints: Record<string, string>): () => void {
+  const saved = { ...process.env };
+  Object.assign(process.env, lambdaAwsEnvironment(endpoints));
+  delete process.env.AWS_PROFILE;
+  return () => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
   };
 }

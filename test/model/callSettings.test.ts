@@ -5,7 +5,6 @@
 // webhook later (where the caller would only hear the apology).
 import { describe, expect, it } from "vitest";
 import { readSettings } from "../../lambda/config";
-import { decodeCustomerParameter, encodeCustomerParameter } from "../../lambda/customerParameter";
 import {
   CALL_SETTINGS,
   type CallSettingName,
@@ -248,6 +247,24 @@ const CORPUS: Case[] = [
     { ...SIP, voicemailPrompt: ascii(4097) },
     false,
   ),
+  everywhere("the follow-up on", { ...SIP, followUp: "true" }, true),
+  everywhere("the follow-up with blanks", { ...SIP, followUp: " false " }, true),
+  everywhere("an empty follow-up (the default, off)", { ...SIP, followUp: "" }, true),
+  everywhere("a follow-up of yes", { ...SIP, followUp: "yes" }, false),
+  everywhere("a follow-up of TRUE", { ...SIP, followUp: "TRUE" }, false),
+  everywhere("a follow-up message", { ...SIP, followUpMessage: "折り返しご連絡します" }, true),
+  everywhere("an empty follow-up message (the default)", { ...SIP, followUpMessage: "" }, true),
+  {
+    what: "a follow-up message of 5,000 characters",
+    values: { ...SIP, followUpMessage: ascii(5000) },
+    onLambda: false,
+    elsewhere: true,
+  },
+  everywhere(
+    "a follow-up message of 5,001 characters",
+    { ...SIP, followUpMessage: ascii(5001) },
+    false,
+  ),
   {
     what: "1,400 Japanese characters of after-hours message",
     values: { ...SIP, afterHoursMessage: japanese(1400) },
@@ -296,19 +313,6 @@ function policyAccepts(values: Values): boolean {
   return checkWebhookCallSettings({ environment: { variables } }).length === 0;
 }
 
-const CUSTOMER_SID = `AC${"a".repeat(32)}`;
-
-/** The shared webhook's reading: the values as a customer parameter carries them. */
-function customerParameterAccepts(values: Values): boolean {
-  const text = JSON.stringify({
-    format: 1,
-    accountSid: CUSTOMER_SID,
-    authToken: TEST_AUTH_TOKEN,
-    settings: asEnvironment(values),
-  });
-  return "customer" in decodeCustomerParameter(text, CUSTOMER_SID);
-}
-
 describe("one corpus of call settings through every reader", () => {
   it.each(CORPUS)("$what", ({ values, onLambda, elsewhere }) => {
     const hosted = stackAccepts(values, true);
@@ -318,32 +322,17 @@ describe("one corpus of call settings through every reader", () => {
       policyPack: policyAccepts(values),
       stackElsewhere: ownHost.errors.length === 0,
       webhook: readSettings(asEnvironment(values)).problems.length === 0,
-      sharedWebhook: customerParameterAccepts(values),
     }).toEqual({
       stackOnLambda: onLambda,
       policyPack: onLambda,
       stackElsewhere: elsewhere,
       webhook: elsewhere,
-      // SSM's own 4 KB limit is judged by the customer stack before writing (customerRole.test.ts).
-      sharedWebhook: elsewhere,
     });
     // What the stack accepts, it hands the webhook in a form the webhook reads back the same.
     if (ownHost.config) {
       const handed = readSettings(callSettingsEnvironment(ownHost.config.call));
       expect(handed.problems).toEqual([]);
       expect(handed.call).toEqual(ownHost.config.call);
-      const parameter = encodeCustomerParameter({
-        accountSid: CUSTOMER_SID,
-        authToken: TEST_AUTH_TOKEN,
-        call: ownHost.config.call,
-      });
-      expect(decodeCustomerParameter(parameter, CUSTOMER_SID)).toEqual({
-        customer: {
-          accountSid: CUSTOMER_SID,
-          authToken: TEST_AUTH_TOKEN,
-          call: ownHost.config.call,
-        },
-      });
     }
   });
 
