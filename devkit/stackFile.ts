@@ -104,6 +104,22 @@ export function configValue(config: StackConfig, key: string, defaults: StackCon
   return value;
 }
 
+/**
+ * Where a stack's value of `key` comes from: its own file, else Pulumi.yaml (a project-level
+ * `value:` every stack shares, such as LINE's IP list, or a `default:`), else nowhere. The Pulumi
+ * CLI resolves it the same way before the program runs (test/e2e/sharedIpList.test.ts feeds both
+ * the same files).
+ */
+export function configOrigin(
+  config: StackConfig,
+  key: string,
+  defaults: StackConfig = {},
+): "stack" | "project" | undefined {
+  const bare = key.startsWith(`${PROJECT}:`) ? key.slice(PROJECT.length + 1) : undefined;
+  if (key in config || (bare !== undefined && bare in config)) return "stack";
+  return key in defaults ? "project" : undefined;
+}
+
 /** A boolean setting as the program reads it (`true`/`false`, or their string forms). */
 export function configBoolean(
   config: StackConfig,

@@ -195,7 +195,8 @@ export function parseLineIpAddresses(
     return {
       entries,
       errors: [
-        `${key} is not set: add the list of IP addresses LINE gave you, e.g. [{ip: 203.0.113.10}]`,
+        `${key} is not set: add the list of IP addresses LINE gave you, e.g. [{ip: 203.0.113.10}], ` +
+          "to Pulumi.yaml (config: lineIpAddresses: value:, shared by every stack) or to the stack file",
       ],
     };
   }

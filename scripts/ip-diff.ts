@@ -1,12 +1,27 @@
 // `npm run ip-diff -- <base-ref> [stack…]`: per stack, the LINE IP entries added, removed and
-// changed between <base-ref>'s Pulumi.<stack>.yaml and the working tree, and every value in the
-// working tree's files that the program's own validation (or the policy pack) would refuse.
+// changed between <base-ref> and the working tree, and every value in the working tree's files
+// that the program's own validation (or the policy pack) would refuse. A stack's list is its own
+// (Pulumi.<stack>.yaml) or, when it has none, the shared list in Pulumi.yaml, each side read
+// with its own Pulumi.yaml: a change to the shared list shows once, and in every stack it reaches.
 // Exit 0 when every stack file is valid, 1 when one is not, 2 on usage errors.
 // Run it from the Pulumi project directory (where Pulumi.yaml is).
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import { loadProjectDefaults, parseStackFile, stackNameOf } from "../devkit/stackFile";
-import { formatReviews, reviewStack, type StackSnapshot } from "./gitops/ipListReview";
+import {
+  loadProjectDefaults,
+  parseProjectDefaults,
+  parseStackFile,
+  type StackConfig,
+  stackNameOf,
+} from "../devkit/stackFile";
+import {
+  formatReviews,
+  hasSharedList,
+  type ProjectValues,
+  reviewSharedList,
+  reviewStack,
+  type StackSnapshot,
+} from "./gitops/ipListReview";
 
 const USAGE = "usage: npm run ip-diff -- <base-ref> [stack ...]   (e.g. origin/main)";
 
@@ -42,6 +57,15 @@ function snapshot(text: string | undefined, fileName: string): StackSnapshot | u
   }
 }
 
+/** Pulumi.yaml's values at <ref>; none when it was missing or unreadable there. */
+function projectValuesAtRef(ref: string): StackConfig {
+  try {
+    return parseProjectDefaults(showAtRef(ref, "Pulumi.yaml"));
+  } catch {
+    return {}; // its own problems are not this change's
+  }
+}
+
 function main(argv: string[]): number {
   const [baseRef, ...only] = argv;
   if (!baseRef || baseRef.startsWith("-")) {
@@ -70,16 +94,20 @@ function main(argv: string[]): number {
       return 2;
     }
   }
-  const defaults = loadProjectDefaults();
+  const projects: ProjectValues = {
+    base: projectValuesAtRef(baseRef),
+    head: loadProjectDefaults(),
+  };
   const reviews = stacks.map(({ file, stack }) =>
     reviewStack(
       stack,
       snapshot(showAtRef(baseRef, file), file),
       snapshot(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined, file),
-      defaults,
+      projects,
     ),
   );
-  process.stdout.write(formatReviews(reviews, baseRef));
+  const shared = hasSharedList(projects) ? reviewSharedList(projects, reviews) : undefined;
+  process.stdout.write(formatReviews(reviews, baseRef, shared));
   return reviews.some((r) => r.errors.length > 0) ? 1 : 0;
 }
 

@@ -8,6 +8,7 @@ import { checkStackFile } from "../../devkit/stackCheck";
 import {
   ALLOW_WIDE_IP_RANGES_KEY,
   configBoolean,
+  configOrigin,
   configValue,
   LINE_CONNECTED_KEY,
   type StackConfig,
@@ -21,6 +22,18 @@ import {
 
 /** One side of the comparison: the parsed config, or why the file could not be read. */
 export type StackSnapshot = StackFile | { error: string };
+
+/**
+ * Pulumi.yaml's values at base and in the working tree (defaults, and the shared `value:`s such
+ * as LINE's IP list that every stack without its own inherits).
+ */
+export interface ProjectValues {
+  base: StackConfig;
+  head: StackConfig;
+}
+
+/** Where a stack's IP list comes from: its own file, or the shared list in Pulumi.yaml. */
+export type ListOrigin = "stack" | "project";
 
 export interface ChangedEntry {
   before: LineIpAddress;
@@ -47,6 +60,22 @@ export interface StackIpReview {
   switches: SwitchChange[];
   /** Problems with the working tree's stack file; any makes the tool exit non-zero. */
   errors: string[];
+  /** Where the list comes from in the working tree (at base for a deleted stack). */
+  listFrom?: ListOrigin;
+  /** True when the stack follows the shared list at base and in the working tree. */
+  followsSharedList: boolean;
+}
+
+/** What a change does to the shared list in Pulumi.yaml, and which stacks inherit it. */
+export interface SharedListReview {
+  added: LineIpAddress[];
+  removed: LineIpAddress[];
+  changed: ChangedEntry[];
+  entryCount: number;
+  /** Stacks whose effective list is the shared one (in the working tree). */
+  inheritedBy: string[];
+  /** Stacks keeping a list of their own, which a shared-list change does not reach. */
+  overriddenBy: string[];
 }
 
 /** Switches whose flip changes what the stack does to live calls. */
@@ -65,29 +94,8 @@ function entriesOf(config: StackConfig, defaults: StackConfig): LineIpAddress[] 
   return parseLineIpAddresses(configValue(config, LINE_IP_ADDRESSES_KEY, defaults)).entries;
 }
 
-/** A switch as the program reads it, or the raw value when the program would refuse it. */
-function switchValue(config: StackConfig, key: string, defaults: StackConfig): unknown {
-  return configBoolean(config, key, defaults) ?? configValue(config, key, defaults);
-}
-
-export function reviewStack(
-  stack: string,
-  base: StackSnapshot | undefined,
-  head: StackSnapshot | undefined,
-  defaults: StackConfig = {},
-): StackIpReview {
-  const fileName = `Pulumi.${stack}.yaml`;
-  const errors: string[] = [];
-  // Only the base's valid entries take part: its own mistakes are not this change's.
-  const baseConfig = base && "config" in base ? base.config : undefined;
-  const before = baseConfig ? entriesOf(baseConfig, defaults) : [];
-  let after: LineIpAddress[] = [];
-  if (head && "error" in head) {
-    errors.push(head.error);
-  } else if (head) {
-    after = entriesOf(head.config, defaults);
-    errors.push(...checkStackFile(stack, head, defaults, DEPLOY_ENVIRONMENT).errors);
-  }
+/** Entries added, removed, and relabelled (same address, other label), by resource name. */
+function compareEntries(before: LineIpAddress[], after: LineIpAddress[]) {
   const beforeByName = new Map(before.map((e) => [e.resourceName, e]));
   const afterByName = new Map(after.map((e) => [e.resourceName, e]));
   const added = after.filter((e) => !beforeByName.has(e.resourceName));
@@ -99,11 +107,67 @@ export function reviewStack(
       changed.push({ before: old, after: entry });
     }
   }
+  return { added, removed, changed };
+}
+
+/** Whether Pulumi.yaml holds a shared IP list at base or in the working tree. */
+export function hasSharedList(projects: ProjectValues): boolean {
+  return LINE_IP_ADDRESSES_KEY in projects.base || LINE_IP_ADDRESSES_KEY in projects.head;
+}
+
+/** The shared list's change, and which of the reviewed stacks it reaches. */
+export function reviewSharedList(
+  projects: ProjectValues,
+  stacks: StackIpReview[],
+): SharedListReview {
+  const before = entriesOf({}, projects.base);
+  const after = entriesOf({}, projects.head);
+  const present = stacks.filter((s) => s.status !== "deleted");
+  return {
+    ...compareEntries(before, after),
+    entryCount: after.length,
+    inheritedBy: present.filter((s) => s.listFrom === "project").map((s) => s.stack),
+    overriddenBy: present.filter((s) => s.listFrom === "stack").map((s) => s.stack),
+  };
+}
+
+/** A switch as the program reads it, or the raw value when the program would refuse it. */
+function switchValue(config: StackConfig, key: string, defaults: StackConfig): unknown {
+  return configBoolean(config, key, defaults) ?? configValue(config, key, defaults);
+}
+
+export function reviewStack(
+  stack: string,
+  base: StackSnapshot | undefined,
+  head: StackSnapshot | undefined,
+  projects: ProjectValues = { base: {}, head: {} },
+): StackIpReview {
+  const fileName = `Pulumi.${stack}.yaml`;
+  const errors: string[] = [];
+  // Each side with its own Pulumi.yaml: a change to the shared list shows in every stack using it.
+  // Only the base's valid entries take part: its own mistakes are not this change's.
+  const baseConfig = base && "config" in base ? base.config : undefined;
+  const headConfig = head && "config" in head ? head.config : undefined;
+  const before = baseConfig ? entriesOf(baseConfig, projects.base) : [];
+  let after: LineIpAddress[] = [];
+  if (head && "error" in head) {
+    errors.push(head.error);
+  } else if (head) {
+    after = entriesOf(head.config, projects.head);
+    errors.push(...checkStackFile(stack, head, projects.head, DEPLOY_ENVIRONMENT).errors);
+  }
+  const { added, removed, changed } = compareEntries(before, after);
+  const originAtBase = baseConfig
+    ? configOrigin(baseConfig, LINE_IP_ADDRESSES_KEY, projects.base)
+    : undefined;
+  const originAtHead = headConfig
+    ? configOrigin(headConfig, LINE_IP_ADDRESSES_KEY, projects.head)
+    : undefined;
   const switches: SwitchChange[] = [];
-  if (baseConfig && head && "config" in head) {
+  if (baseConfig && headConfig) {
     for (const key of SWITCHES) {
-      const was = switchValue(baseConfig, key, defaults);
-      const now = switchValue(head.config, key, defaults);
+      const was = switchValue(baseConfig, key, projects.base);
+      const now = switchValue(headConfig, key, projects.head);
       if (was !== now) switches.push({ key, before: was, after: now });
     }
   }
@@ -124,6 +188,8 @@ export function reviewStack(
     entryCount: head ? after.length : before.length,
     switches,
     errors,
+    ...((originAtHead ?? originAtBase) ? { listFrom: originAtHead ?? originAtBase } : {}),
+    followsSharedList: originAtBase === "project" && originAtHead === "project",
   };
 }
 
@@ -138,8 +204,8 @@ const shownSwitch = (value: unknown) =>
       : JSON.stringify(value);
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function heading(review: StackIpReview): string {
-  const where = `${review.stack} (${review.fileName})`;
+function heading(review: StackIpReview, shared: SharedListReview | undefined): string {
+  const where = `${review.stack} (${review.fileName})${shared ? originNote(review, shared) : ""}`;
   const entries = count(review.entryCount, "entry", "entries");
   switch (review.status) {
     case "deleted":
@@ -157,22 +223,60 @@ function heading(review: StackIpReview): string {
   }
 }
 
+/** Where the stack's list comes from, said only when Pulumi.yaml has a shared list. */
+function originNote(review: StackIpReview, shared: SharedListReview): string {
+  if (review.listFrom === "project") return ", shared list";
+  const sharedChanged = shared.added.length + shared.removed.length + shared.changed.length > 0;
+  return sharedChanged && review.status !== "deleted"
+    ? ", own list (the shared list's change does not reach it)"
+    : ", own list";
+}
+
+function sharedHeading(shared: SharedListReview): string {
+  const changes = shared.added.length + shared.removed.length + shared.changed.length;
+  const counts = `${shared.added.length} added, ${shared.removed.length} removed, ${shared.changed.length} changed`;
+  const reach =
+    `inherited by ${count(shared.inheritedBy.length, "stack")}` +
+    (shared.inheritedBy.length > 0 ? ` (${shared.inheritedBy.join(", ")})` : "") +
+    (shared.overriddenBy.length > 0 ? `; own list in ${shared.overriddenBy.join(", ")}` : "");
+  return `Shared list (Pulumi.yaml): ${changes > 0 ? counts : "no IP list changes"}; ${count(shared.entryCount, "entry", "entries")}; ${reach}`;
+}
+
+function entryLines(
+  changes: { added: LineIpAddress[]; removed: LineIpAddress[]; changed: ChangedEntry[] },
+  removal: string,
+): string[] {
+  const lines: string[] = [];
+  for (const e of changes.added) lines.push(`+ ${labelled(e)}  (new resource ${e.resourceName})`);
+  for (const e of changes.removed) lines.push(`- ${labelled(e)}  (${removal} ${e.resourceName})`);
+  for (const { before, after } of changes.changed) {
+    lines.push(
+      `~ ${range(after)}  Twilio friendly name "${before.friendlyName}" → "${after.friendlyName}"` +
+        "  (updated in place)",
+    );
+  }
+  return lines;
+}
+
 /**
  * Plain text whose lines start with `+`, `-`, `~` or `!`, so it reads well in a terminal and
  * in a ```diff block of a pull-request comment.
  */
-export function formatReviews(reviews: StackIpReview[], baseRef: string): string {
+export function formatReviews(
+  reviews: StackIpReview[],
+  baseRef: string,
+  /** The shared list's review, when Pulumi.yaml has one (at base or in the working tree). */
+  shared?: SharedListReview,
+): string {
   const lines = [`LINE IP allow-lists: working tree compared with ${baseRef}`];
+  if (shared) {
+    lines.push("", `# ${sharedHeading(shared)}`, ...entryLines(shared, "deletes"));
+  }
   for (const review of reviews) {
-    lines.push("", `# ${heading(review)}`);
-    for (const e of review.added) lines.push(`+ ${labelled(e)}  (new resource ${e.resourceName})`);
-    const removal = review.status === "deleted" ? "was" : "deletes";
-    for (const e of review.removed) lines.push(`- ${labelled(e)}  (${removal} ${e.resourceName})`);
-    for (const { before, after } of review.changed) {
-      lines.push(
-        `~ ${range(after)}  Twilio friendly name "${before.friendlyName}" → "${after.friendlyName}"` +
-          "  (updated in place)",
-      );
+    lines.push("", `# ${heading(review, shared)}`);
+    // A stack that follows the shared list on both sides changes exactly as the list above.
+    if (!review.followsSharedList) {
+      lines.push(...entryLines(review, review.status === "deleted" ? "was" : "deletes"));
     }
     for (const s of review.switches) {
       lines.push(`~ ${s.key}: ${shownSwitch(s.before)} → ${shownSwitch(s.after)}`);

@@ -223,3 +223,99 @@ ${REST}${SIP_DOMAIN}  line-call:lineIpAddresses:
     expect(unknown.stderr).toMatch(/origin\/nope is not a commit here/);
   });
 });
+
+describe("npm run ip-diff with the shared LINE IP list in Pulumi.yaml", () => {
+  const repo = new TempGitRepo();
+  const sharedList = (entries: string[]) =>
+    `${PROJECT}  lineIpAddresses:\n    value:\n${entries.map((e) => `      - ${e}\n`).join("")}`;
+  const customer = (name: string, own = "") =>
+    `config:\n${REST}  line-call:sipDomainName: ${name}-line.sip.twilio.com\n${own}`;
+  const OWN_LIST = "  line-call:lineIpAddresses:\n    - ip: 192.0.2.50\n";
+  let base: string;
+
+  beforeAll(() => {
+    base = repo.commit("Three customers, one with a list of its own", {
+      "Pulumi.yaml": sharedList(['{ip: 203.0.113.10, label: "LINE SIP 1"}', "{ip: 203.0.113.11}"]),
+      "Pulumi.aoba.yaml": customer("aoba"),
+      "Pulumi.kita.yaml": customer("kita"),
+      "Pulumi.minato.yaml": customer("minato", OWN_LIST),
+    });
+  });
+  afterAll(() => repo.remove());
+
+  it("shows a LINE IP change once, and its effect in every customer that inherits it", () => {
+    repo.write({
+      "Pulumi.yaml": sharedList(['{ip: 203.0.113.10, label: "LINE SIP 1"}', "{ip: 203.0.113.12}"]),
+    });
+    const { status, stdout, stderr } = repo.run("scripts/ip-diff.ts", [base]);
+    expect(stderr).toBe("");
+    expect(stdout).toBe(
+      [
+        `LINE IP allow-lists: working tree compared with ${base}`,
+        "",
+        "# Shared list (Pulumi.yaml): 1 added, 1 removed, 0 changed; 2 entries; inherited by 2 stacks (aoba, kita); own list in minato",
+        "+ 203.0.113.12/32  (new resource line-ip-203.0.113.12-32)",
+        "- 203.0.113.11/32  (deletes line-ip-203.0.113.11-32)",
+        "",
+        "# aoba (Pulumi.aoba.yaml), shared list: 1 added, 1 removed, 0 changed; 2 entries",
+        "",
+        "# kita (Pulumi.kita.yaml), shared list: 1 added, 1 removed, 0 changed; 2 entries",
+        "",
+        "# minato (Pulumi.minato.yaml), own list (the shared list's change does not reach it): no IP list changes; 1 entry",
+        "",
+        "Valid: all 3 stacks' config, LINE IP lists included.",
+        "",
+      ].join("\n"),
+    );
+    expect(status).toBe(0);
+  });
+
+  it("shows a customer moving onto the shared list or off it entry by entry", () => {
+    repo.write({
+      "Pulumi.yaml": sharedList(['{ip: 203.0.113.10, label: "LINE SIP 1"}', "{ip: 203.0.113.11}"]),
+      "Pulumi.minato.yaml": customer("minato"),
+      "Pulumi.kita.yaml": customer("kita", OWN_LIST),
+    });
+    const { status, stdout } = repo.run("scripts/ip-diff.ts", [base, "kita", "minato"]);
+    expect(status).toBe(0);
+    expect(stdout).toContain(
+      "# Shared list (Pulumi.yaml): no IP list changes; 2 entries; inherited by 1 stack (minato); own list in kita",
+    );
+    expect(stdout).toContain(
+      [
+        "# kita (Pulumi.kita.yaml), own list: 1 added, 2 removed, 0 changed; 1 entry",
+        "+ 192.0.2.50/32  (new resource line-ip-192.0.2.50-32)",
+        '- 203.0.113.10/32  "LINE SIP 1"  (deletes line-ip-203.0.113.10-32)',
+        "- 203.0.113.11/32  (deletes line-ip-203.0.113.11-32)",
+      ].join("\n"),
+    );
+    expect(stdout).toContain(
+      [
+        "# minato (Pulumi.minato.yaml), shared list: 2 added, 1 removed, 0 changed; 2 entries",
+        '+ 203.0.113.10/32  "LINE SIP 1"  (new resource line-ip-203.0.113.10-32)',
+        "+ 203.0.113.11/32  (new resource line-ip-203.0.113.11-32)",
+        "- 192.0.2.50/32  (deletes line-ip-192.0.2.50-32)",
+      ].join("\n"),
+    );
+  });
+
+  it("marks a bad shared list in every customer it would break, and exits 1", () => {
+    repo.write({
+      "Pulumi.yaml": sharedList(["{ip: 203.0.113.10}", "{ip: 203.0.113.300}"]),
+      "Pulumi.minato.yaml": customer("minato", OWN_LIST),
+      "Pulumi.kita.yaml": customer("kita"),
+    });
+    const { status, stdout } = repo.run("scripts/ip-diff.ts", [base]);
+    expect(status).toBe(1);
+    const problems = stdout.split("\n").filter((line) => line.startsWith("! "));
+    expect(problems).toHaveLength(2);
+    for (const problem of problems) {
+      expect(problem).toMatch(
+        /^! line-call:lineIpAddresses\[1\]\.ip "203\.0\.113\.300" is not an IPv4/,
+      );
+    }
+    expect(stdout).toContain(
+      "2 stacks invalid (aoba, kita): fix the lines marked ! before merging.",
+    );
+  });
+});

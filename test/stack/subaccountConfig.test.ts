@@ -36,7 +36,10 @@ function bothReaders(subaccountSid: string | undefined, env: Record<string, stri
     values[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
   for (const [key, value] of Object.entries(defaults)) {
-    if (values[key] === undefined && value !== undefined) values[key] = String(value);
+    // As the CLI passes Pulumi.yaml's values: lists (the shared LINE IP list) as JSON.
+    if (values[key] === undefined && value !== undefined) {
+      values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
   }
   const { config, errors } = validateConfig({
     stack: "prod",

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
 import YAML from "yaml";
+import { loadProjectDefaults } from "../../devkit/stackFile";
 import { UNKNOWN } from "../../model/pulumiEngine";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -54,7 +55,9 @@ export interface StackSettings {
 export function stackFileConfig(stack: string): Record<string, unknown> {
   const file = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
   const parsed = YAML.parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
-  return { ...(parsed.config ?? {}) };
+  // Under the file's own values, Pulumi.yaml's (the shared LINE IP list, the defaults), as the
+  // CLI merges them before the program runs.
+  return { ...loadProjectDefaults(PROJECT_ROOT), ...(parsed.config ?? {}) };
 }
 
 /** The smoke test's dynamic resource type (providers/webhookSmokeTest.ts). */
