@@ -11,6 +11,7 @@ import { connectionNames } from "./stack/naming";
 import { nextStepFor } from "./stack/outputs";
 import { ensureProvidersModule } from "./stack/providersModule";
 import { afterSmokeTest, WebhookSmokeTest } from "./stack/smokeTest";
+import { customerSubaccount } from "./stack/subaccount";
 import { webhookUrls } from "./stack/webhookUrls";
 
 const config = readStackConfig();
@@ -19,12 +20,16 @@ const config = readStackConfig();
 // runs the code in this tree.
 ensureProvidersModule();
 const names = connectionNames(config);
+// With line-call:subaccountSid, twilio:* are the parent's credentials; the subaccount is checked
+// and its token read from Twilio before any resource can be created (stack/subaccount.ts).
+const customer = config.subaccountSid ? customerSubaccount(config.subaccountSid) : undefined;
+const callAccountSid = customer?.sid ?? twilioAccountSid();
 
 let baseUrl: pulumi.Output<string>;
 let smokeTest: WebhookSmokeTest | undefined;
 if (config.webhookBaseUrl === undefined) {
-  // Hosted here: the config check made sure an auth token is set.
-  const authToken = twilioAuthToken();
+  // Hosted here: the config check made sure an auth token is set (a subaccount's is read).
+  const authToken = customer?.authToken ?? twilioAuthToken();
   const bundle = buildLambdaBundle();
   const environment = callSettingsEnvironment(config.call);
   const webhook = new AwsTwimlWebhook("webhook", {
@@ -38,7 +43,7 @@ if (config.webhookBaseUrl === undefined) {
   baseUrl = webhook.baseUrl;
   smokeTest = new WebhookSmokeTest("webhook-smoke-test", {
     voiceUrl: webhookUrls(baseUrl).voiceUrl,
-    accountSid: twilioAccountSid(),
+    accountSid: callAccountSid,
     rerunWhenChanged: [
       pulumi.output(bundle).apply((b) => b.sha256),
       JSON.stringify(environment),
@@ -48,10 +53,10 @@ if (config.webhookBaseUrl === undefined) {
   });
 } else {
   baseUrl = pulumi.output(config.webhookBaseUrl);
-  if (config.hasAuthToken) {
+  if (config.hasAuthToken || customer) {
     smokeTest = new WebhookSmokeTest("webhook-smoke-test", {
       voiceUrl: webhookUrls(baseUrl).voiceUrl,
-      accountSid: twilioAccountSid(),
+      accountSid: callAccountSid,
       rerunWhenChanged: [],
     });
   } else {
@@ -70,6 +75,7 @@ const connection = new LineSipConnection("line", {
   webhook: { ...urls, voiceUrl: afterSmokeTest(smokeTest, urls.voiceUrl) },
   lineConnected: config.lineConnected,
   adopt: config.adoptExisting,
+  ...(customer ? { accountSid: customer.sid } : {}),
 });
 
 // What to send to LINE.

@@ -161,19 +161,23 @@ export type TwilioSip = any;
 export function sipApi(): TwilioSip {
   const state = hostState();
   const settings = twilioSettings();
-  if (!state.client) {
-    // Required on use, the dynamic-provider rule: a provider serialized by value must not capture
-    // the SDK (see the top of this file).
-    const twilio = require("twilio");
-    const client = twilio(settings.username, settings.password, {
-      accountSid: settings.accountSid,
-      httpClient: retryAfterAwareHttpClient(),
-    });
-    if (settings.apiBaseUrl) client.api.baseUrl = settings.apiBaseUrl;
-    state.client = client;
-  }
+  state.client ??= twilioRestClient(settings);
   // biome-ignore lint/suspicious/noExplicitAny: see TwilioSip
   return (state.client as any).api.v2010.accounts(settings.accountSid).sip;
+}
+
+/** A Twilio SDK client signed in with `settings`, its REST calls sent to `apiBaseUrl` when set. */
+// biome-ignore lint/suspicious/noExplicitAny: see TwilioSip
+export function twilioRestClient(settings: TwilioSettings): any {
+  // Required on use, the dynamic-provider rule: a provider serialized by value must not capture
+  // the SDK (see the top of this file).
+  const twilio = require("twilio");
+  const client = twilio(settings.username, settings.password, {
+    accountSid: settings.accountSid,
+    httpClient: retryAfterAwareHttpClient(),
+  });
+  if (settings.apiBaseUrl) client.api.baseUrl = settings.apiBaseUrl;
+  return client;
 }
 
 /**

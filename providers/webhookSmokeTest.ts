@@ -16,7 +16,13 @@ import {
 } from "../model/twilioRequest";
 import { checkInputs, diffInputs, type Props, type Schema, unchangedOutputs } from "./inputs";
 import { installedProvider } from "./installed";
-import { configureTwilio, twilioAuthToken } from "./twilioClient";
+import { readSubaccount } from "./twilioAccounts";
+import {
+  configureTwilio,
+  credentialsAccountSid,
+  twilioAuthToken,
+  twilioSettings,
+} from "./twilioClient";
 
 export interface SmokeTestOptions {
   voiceUrl: string;
@@ -183,7 +189,10 @@ export const WEBHOOK_SMOKE_TEST_SCHEMA: Schema = {
     required: true,
     example: "the webhook's …/voice URL",
   },
-  /** Sent as the sample call's AccountSid ("" = the example SID). */
+  /**
+   * Sent as the sample call's AccountSid ("" = the example SID). A subaccount of the credentials'
+   * account (line-call:subaccountSid) has the call signed with its own token, as Twilio signs it.
+   */
   accountSid: { kind: "string", defaultValue: "" },
   /** What must rerun the test when it changes (bundle hash, settings, token version), as one string. */
   triggers: { kind: "string", defaultValue: "" },
@@ -202,16 +211,38 @@ export const WEBHOOK_SMOKE_TEST_SCHEMA: Schema = {
  * visible at once, not only when the timeout ends the run.
  */
 async function passOrThrow(inputs: Props): Promise<Props> {
+  const accountSid = (inputs.accountSid as string) || undefined;
+  const signing = await signingToken(accountSid);
   const result = await runSmokeTest({
     voiceUrl: inputs.voiceUrl as string,
-    authToken: twilioAuthToken(),
-    accountSid: (inputs.accountSid as string) || undefined,
+    authToken: signing.authToken,
+    accountSid,
     timeoutMs: (inputs.timeoutSeconds as number) * 1000,
-    authTokenName: "twilio:authToken (or TWILIO_AUTH_TOKEN)",
+    authTokenName: signing.name,
     log: (line) => process.stderr.write(`webhook smoke test ${line}\n`),
   });
   if (!result.ok) throw new Error(result.summary);
   return { ...inputs, passed: true, attempts: result.attempts, summary: result.summary };
+}
+
+/**
+ * The token Twilio signs this account's calls with: the configured one for the credentials' own
+ * account, or a subaccount's own, read from Twilio with the parent's credentials (never an input
+ * or in the state).
+ */
+async function signingToken(
+  accountSid: string | undefined,
+): Promise<{ authToken: string; name: string }> {
+  if (accountSid === undefined || accountSid === credentialsAccountSid()) {
+    return { authToken: twilioAuthToken(), name: "twilio:authToken (or TWILIO_AUTH_TOKEN)" };
+  }
+  const subaccount = await readSubaccount(twilioSettings(), accountSid, {
+    subaccountKey: "line-call:subaccountSid",
+  });
+  return {
+    authToken: subaccount.authToken,
+    name: `the auth token of subaccount ${accountSid} (read from Twilio with the parent's credentials)`,
+  };
 }
 
 export const webhookSmokeTestProvider: dynamic.ResourceProvider = {

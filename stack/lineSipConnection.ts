@@ -38,6 +38,11 @@ export interface LineSipConnectionArgs {
   /** Take over an existing domain and list with the same names instead of failing. */
   adopt?: boolean;
   /**
+   * The account every resource lives in (a customer's subaccount, managed with its parent's
+   * credentials); unset: the credentials' own account.
+   */
+  accountSid?: pulumi.Input<string>;
+  /**
    * Prefix for the child resource names. Pulumi URNs carry the parent's type but not its name, so a
    * second connection in the same stack needs its own prefix (e.g. "customer-b-").
    */
@@ -55,7 +60,7 @@ export function connectionResourceNames(prefix = "") {
 }
 
 export class LineSipConnection extends pulumi.ComponentResource {
-  /** `sip:<domain>`: send it to LINE together with the account SID. */
+  /** `sip:<domain>`: send it to LINE together with the account SID (the subaccount's, if any). */
   readonly sipUri: pulumi.Output<string>;
   readonly sipDomainSid: pulumi.Output<string>;
   readonly accountSid: pulumi.Output<string>;
@@ -71,6 +76,8 @@ export class LineSipConnection extends pulumi.ComponentResource {
     super("line-call:twilio:LineSipConnection", name, {}, opts);
     const parent = { parent: this };
     const names = connectionResourceNames(args.resourceNamePrefix);
+    // Left out when unset, so a stack made before subaccounts registers the same inputs as then.
+    const account = args.accountSid === undefined ? {} : { accountSid: args.accountSid };
 
     // The list knows which entries the stack declares, so an entry nobody tracks (left by a create
     // Twilio did after Pulumi gave up on it, or added in the console) fails the drift check and
@@ -78,6 +85,7 @@ export class LineSipConnection extends pulumi.ComponentResource {
     this.ipAccessControlList = new IpAccessControlList(
       names.ipAccessControlList,
       {
+        ...account,
         friendlyName: args.ipAccessControlListName,
         adopt: args.adopt ?? false,
         declaredEntries: args.ipAddresses.map((entry) =>
@@ -95,6 +103,7 @@ export class LineSipConnection extends pulumi.ComponentResource {
         new IpAddress(
           names.ipAddress(entry),
           {
+            ...account,
             ipAccessControlListSid: listSid,
             ipAddress: entry.ip,
             cidrPrefixLength: entry.cidrPrefixLength,
@@ -107,6 +116,7 @@ export class LineSipConnection extends pulumi.ComponentResource {
     this.domain = new SipDomain(
       names.domain,
       {
+        ...account,
         domainName: args.domainName,
         friendlyName: args.friendlyName,
         ...(args.lineConnected ? { voiceUrl: args.webhook.voiceUrl } : {}),
@@ -124,7 +134,7 @@ export class LineSipConnection extends pulumi.ComponentResource {
     // calls from exactly the listed addresses, never from a half-filled list.
     this.mapping = new IpAccessControlListMapping(
       names.mapping,
-      { domainSid: this.domain.id, ipAccessControlListSid: listSid },
+      { ...account, domainSid: this.domain.id, ipAccessControlListSid: listSid },
       { parent: this, dependsOn: this.ipAddresses },
     );
 

@@ -3,11 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LineCallConfig } from "./config";
 
 export function nextStepFor(
-  config: Pick<LineCallConfig, "stack" | "lineConnected" | "call">,
+  config: Pick<LineCallConfig, "stack" | "lineConnected" | "call" | "subaccountSid">,
   connection: { sipUri: pulumi.Input<string>; accountSid: pulumi.Input<string> },
 ): pulumi.Output<string> {
   if (config.lineConnected) {
     return pulumi.interpolate`Connected: LINE calls to ${connection.sipUri} are forwarded to ${config.call.forwardTo.value}. Check drift with: pulumi preview --refresh --expect-no-changes --stack ${config.stack}`;
   }
-  return pulumi.interpolate`Send LINE the SIP URI ${connection.sipUri} and Account SID ${connection.accountSid}; when LINE confirms the link, open a PR setting line-call:lineConnected to true in Pulumi.${config.stack}.yaml.`;
+  // The SID LINE needs is the account the domain lives in: a customer's subaccount, never its parent.
+  const whose = config.subaccountSid ? " (the customer's subaccount, not twilio:accountSid)" : "";
+  return pulumi.interpolate`Send LINE the SIP URI ${connection.sipUri} and Account SID ${connection.accountSid}${whose}; when LINE confirms the link, open a PR setting line-call:lineConnected to true in Pulumi.${config.stack}.yaml.`;
 }
