@@ -3,14 +3,12 @@
  * SSM SecureString named by TWILIO_AUTH_TOKEN_PARAMETER, read once per cold start and cached
  * (a failed read is retried after a backoff, not on every request).
  *
- * SSM is read with the AWS SDK v3 client that the Lambda Node.js runtime ships (so it is left out
- * of the bundle), loaded lazily so a local run with TWILIO_AUTH_TOKEN never loads it. The SDK
- * takes region and credentials from the function's environment like any AWS client, and honours
- * AWS_ENDPOINT_URL_SSM (used by the tests to point it at a local stand-in).
+ * SSM is read through ./ssm.ts (the runtime's AWS SDK, loaded only when a parameter is read).
  */
 import type { Env } from "./config";
 import { WEBHOOK_ENV } from "./contract";
 import { type LogSink, writeLog } from "./log";
+import { errorSummary, readSsmParameterOnce } from "./ssm";
 
 export type AuthTokenResult = { token: string } | { problem: string };
 export type AuthTokenSource = () => Promise<AuthTokenResult>;
@@ -25,40 +23,15 @@ export function authTokenSettingsProblem(env: Env): string | undefined {
     : NO_AUTH_TOKEN_PROBLEM;
 }
 
-// A slow SSM must not eat Twilio's 15-second webhook timeout.
-const SSM_REQUEST_TIMEOUT_MS = 3000;
-const SSM_CONNECTION_TIMEOUT_MS = 1000;
-
 /**
- * Reads one SSM parameter, decrypted. Also reads the notification secrets
- * (lambda/notify/settings.ts), the other SecureString the function holds.
+ * Reads one SSM parameter, decrypted and trimmed (an empty one is an error). Also reads the
+ * notification secrets (lambda/notify/settings.ts), the other SecureString the function holds.
  */
 export async function readSsmParameter(name: string): Promise<{ value: string; type?: string }> {
-  // A plain require, kept as one by esbuild: the runtime's SDK is found through NODE_PATH, which
-  // CommonJS resolution honours and `import()` would not.
-  const { SSMClient, GetParameterCommand }: typeof import("@aws-sdk/client-ssm") =
-    require("@aws-sdk/client-ssm");
-  const client = new SSMClient({
-    requestHandler: {
-      requestTimeout: SSM_REQUEST_TIMEOUT_MS,
-      connectionTimeout: SSM_CONNECTION_TIMEOUT_MS,
-    },
-  });
-  try {
-    const { Parameter } = await client.send(
-      new GetParameterCommand({ Name: name, WithDecryption: true }),
-    );
-    const value = Parameter?.Value?.trim();
-    if (!value) throw new Error(`SSM parameter ${name} has no value`);
-    return { value, type: Parameter?.Type };
-  } finally {
-    client.destroy();
-  }
-}
-
-function errorSummary(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  const { value, type } = await readSsmParameterOnce(name);
+  const trimmed = value.trim();
+  if (!trimmed) throw new Error(`SSM parameter ${name} has no value`);
+  return { value: trimmed, type };
 }
 
 /**

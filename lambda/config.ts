@@ -47,11 +47,16 @@ function parsePublicBaseUrl(raw: string, problems: string[]): string | undefined
   return raw.replace(/\/+$/, "");
 }
 
+/** PUBLIC_BASE_URL, when set and valid (a problem is added otherwise). */
+export function readPublicBaseUrl(env: Env, problems: string[]): string | undefined {
+  const rawBase = env[WEBHOOK_ENV.publicBaseUrl]?.trim();
+  return rawBase ? parsePublicBaseUrl(rawBase, problems) : undefined;
+}
+
 /** Reads and validates every webhook setting except the auth token (see authToken.ts). */
 export function readSettings(env: Env): SettingsResult {
   const problems: string[] = [];
-  const rawBase = env[WEBHOOK_ENV.publicBaseUrl]?.trim();
-  const publicBaseUrl = rawBase ? parsePublicBaseUrl(rawBase, problems) : undefined;
+  const publicBaseUrl = readPublicBaseUrl(env, problems);
   const call = parseCallSettings(callSettingsFromEnvironment(env));
   problems.push(...call.problems);
   if (problems.length > 0 || !call.settings) return { publicBaseUrl, problems };

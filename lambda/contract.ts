@@ -22,6 +22,12 @@ export const WEBHOOK_ENV = {
    * configuration, so no warm instance keeps validating with a token that was rotated away.
    */
   authTokenVersion: "TWILIO_AUTH_TOKEN_VERSION",
+  /**
+   * Set only on a platform stack's shared function: the SSM path under which each customer's
+   * parameter `<prefix>/<AccountSid>` lives (lambda/customers.ts). Its presence is shared mode:
+   * no call settings or token in the environment, the request's AccountSid picks the customer.
+   */
+  customerParameterPrefix: "CUSTOMER_PARAMETER_PREFIX",
 } as const;
 
 /** Everything the deployed function's environment holds: the call settings and the token's place. */
@@ -34,6 +40,11 @@ export function functionEnvironment(
     [WEBHOOK_ENV.authTokenParameter]: authToken.parameterName,
     [WEBHOOK_ENV.authTokenVersion]: authToken.version,
   };
+}
+
+/** The whole environment of a platform stack's shared function: only where customers live. */
+export function sharedFunctionEnvironment(customerParameterPrefix: string): Record<string, string> {
+  return { [WEBHOOK_ENV.customerParameterPrefix]: customerParameterPrefix };
 }
 
 /**

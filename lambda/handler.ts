@@ -15,12 +15,14 @@
  *
  * Answers: 404 unknown path, 405 wrong method, 400 malformed body, 413 oversized body, 403 bad or
  * missing signature (never TwiML). Broken configuration gives callers the apology, not silence.
+ * With CUSTOMER_PARAMETER_PREFIX set (a platform stack) it serves many customers: the request's
+ * AccountSid picks the token and the settings (./callers.ts, ./customers.ts).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { DEFAULT_TIME_ZONE, localTime, openingAt } from "../model/businessHours";
 import type { CallSettings } from "../model/callSettings";
-import { type AuthTokenSource, authTokenSettingsProblem, authTokenSource } from "./authToken";
-import { type Env, readSettings, type SettingsResult } from "./config";
+import { type CallerOptions, type CallerSource, callerSource } from "./callers";
+import type { Env } from "./config";
 import { ROUTES, type RouteName } from "./contract";
 import { type FormParams, headerValue, param, parseTwilioForm } from "./form";
 import { type LogSink, stdoutSink, writeLog } from "./log";
@@ -57,7 +59,7 @@ const UNANSWERED_DIAL_STATUSES = new Set<MissedCallReason>(["busy", "no-answer",
 /** The query parameters of the recording status URL that carry the missed call to it. */
 const RECORDING_QUERY = { reason: "reason", from: "from", lineUserId: "lineUserId" } as const;
 
-export interface HandlerOptions {
+export interface HandlerOptions extends CallerOptions {
   /** Settings source; defaults to process.env, read on the first request. */
   env?: Env;
   /** Where JSON log lines go; defaults to stdout. */
@@ -290,10 +292,14 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
    * The one place a missed call or voicemail leaves the handler: logged (no secrets: the event
    * holds none), then delivered; a failed delivery is logged and the caller still gets the answer.
    */
-  const reportMissedCall = async (call: MissedCall): Promise<void> => {
+  const reportMissedCall = async (
+    call: MissedCall,
+    settings: CallSettings | undefined,
+  ): Promise<void> => {
     writeLog(sink, { level: "info", msg: "missed call", ...call });
     try {
-      await (options.reportMissedCall ?? notify)(call);
+      if (options.reportMissedCall) await options.reportMissedCall(call);
+      else await notify(call, settings);
     } catch (error) {
       writeLog(sink, {
         level: "error",
@@ -304,48 +310,49 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
       });
     }
   };
-  let state:
-    | { settings: SettingsResult; authToken: AuthTokenSource; notifier: Notifier }
-    | undefined;
-  /** The default delivery: the configured channels, the follow-up as the call settings say. */
-  const notify: MissedCallReporter = async (call) => {
-    const { settings, notifier } = state ?? initialise();
+  let state: { callers: CallerSource; notifier: Notifier } | undefined;
+  /**
+   * The default delivery: the configured channels, the follow-up as the settings of the call's
+   * own account say (the customer's, on a shared webhook).
+   */
+  const notify = async (call: MissedCall, settings: CallSettings | undefined) => {
+    const { notifier } = state ?? initialise();
     if (!notifier.configured) return;
-    const followUp = settings.call?.followUp ? settings.call.followUpMessage : undefined;
+    const followUp = settings?.followUp ? settings.followUpMessage : undefined;
     await notifier.notify(call, { followUpText: followUp });
   };
 
   // Read once, and report every configuration problem once, in one line.
   const initialise = () => {
     const env = options.env ?? process.env;
-    const settings = readSettings(env);
-    const authToken = authTokenSource(env, sink);
-    const tokenProblem = authTokenSettingsProblem(env);
-    const problems = [...settings.problems, ...(tokenProblem ? [tokenProblem] : [])];
-    if (problems.length > 0) {
+    const callers = callerSource(env, sink, {
+      now: () => clock().getTime(),
+      readParameter: options.readParameter,
+    });
+    if (callers.problems.length > 0) {
       writeLog(sink, {
         level: "error",
         msg: "invalid webhook configuration: calls get the apology until it is fixed",
-        problems,
+        problems: callers.problems,
       });
     }
-    state = { settings, authToken, notifier: createNotifier({ env, log: sink }) };
+    state = { callers, notifier: createNotifier({ env, log: sink }) };
     return state;
   };
 
   if (options.prefetch) {
     // Never rejects: a failed read is logged and retried on the next call.
-    const { authToken, notifier } = initialise();
-    void authToken();
+    const { callers, notifier } = initialise();
+    callers.prefetch();
     notifier.prefetch();
   }
 
   const answer = async (event: WebhookEvent): Promise<Reply> => {
-    const { settings, authToken } = state ?? initialise();
+    const { callers } = state ?? initialise();
     const location = publicLocation(
       event.requestContext.domainName,
       event.rawPath,
-      settings.publicBaseUrl,
+      callers.publicBaseUrl,
     );
     const route = ROUTE_BY_PATH.get(location.routePath);
     if (route === undefined) return plain(404, "not-found", "Not Found");
@@ -370,35 +377,38 @@ export function createHandler(options: HandlerOptions = {}): WebhookHandler {
     }
     const params = form.params;
 
-    const token = await authToken();
-    if ("problem" in token) {
-      // Without the token nothing can be verified, and nothing is forwarded; callers hear the
-      // apology instead of dead air.
+    const caller = await callers.caller(params);
+    if (caller.kind === "unavailable") {
+      // Nothing can be verified, and nothing is forwarded; callers hear the apology instead of
+      // dead air.
       const reply =
         route === "status"
-          ? { statusCode: 204, decision: "token-unavailable" }
-          : twiml("token-unavailable-apology", apologyTwiml());
-      return { ...reply, params };
+          ? { statusCode: 204, decision: caller.decision }
+          : twiml(`${caller.decision}-apology`, apologyTwiml());
+      return { ...reply, params, detail: caller.detail };
+    }
+    if (caller.kind === "refused") {
+      return { ...plain(403, caller.decision, "Forbidden"), params, detail: caller.detail };
     }
 
     const url = signedUrl(location, event.rawQueryString);
     const signature = headerValue(event.headers ?? {}, "x-twilio-signature");
-    if (!isSignedByTwilio(token.token, signature, url, params)) {
+    if (!isSignedByTwilio(caller.token, signature, url, params)) {
       return {
         ...plain(403, "rejected-signature", "Forbidden"),
         params,
-        detail: { signaturePresent: Boolean(signature), signedUrl: url },
+        detail: { ...caller.detail, signaturePresent: Boolean(signature), signedUrl: url },
       };
     }
     const reply = ANSWERS[route]({
       params,
-      call: settings.call,
+      call: caller.call,
       base: location.base,
       query: new URLSearchParams(event.rawQueryString ?? ""),
       now: clock(),
     });
-    if (reply.missedCall) await reportMissedCall(reply.missedCall);
-    return { ...reply, params };
+    if (reply.missedCall) await reportMissedCall(reply.missedCall, caller.call);
+    return { ...reply, params, detail: { ...caller.detail, ...reply.detail } };
   };
 
   return async (event) => {

@@ -371,6 +371,25 @@ export function environmentBytes(env: Readonly<Record<string, string>>): number 
 }
 
 /**
+ * The two largest settings of an environment, in bytes ("line-call:greeting takes 4,200, …"):
+ * what an operator can shorten when the settings do not fit where they travel.
+ */
+export function largestSettings(
+  env: Readonly<Record<string, string>>,
+  label: (name: CallSettingName) => string,
+): string {
+  return CALL_SETTING_NAMES.map((name) => ({
+    name,
+    bytes: Buffer.byteLength(env[CALL_SETTINGS[name].env] ?? "", "utf8"),
+  }))
+    .filter((setting) => setting.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 2)
+    .map((setting) => `${label(setting.name)} takes ${setting.bytes.toLocaleString("en-US")}`)
+    .join(", ");
+}
+
+/**
  * The problem with a function environment that would not fit Lambda's 4 KB, or undefined. Names
  * the largest call settings, since those are what an operator can shorten.
  */
@@ -380,15 +399,7 @@ export function environmentSizeProblem(
 ): string | undefined {
   const bytes = environmentBytes(env);
   if (bytes <= LAMBDA_ENVIRONMENT_MAX_BYTES) return undefined;
-  const largest = CALL_SETTING_NAMES.map((name) => ({
-    name,
-    bytes: Buffer.byteLength(env[CALL_SETTINGS[name].env] ?? "", "utf8"),
-  }))
-    .filter((setting) => setting.bytes > 0)
-    .sort((a, b) => b.bytes - a.bytes)
-    .slice(0, 2)
-    .map((setting) => `${label(setting.name)} takes ${setting.bytes.toLocaleString("en-US")}`)
-    .join(", ");
+  const largest = largestSettings(env, label);
   return (
     `the webhook's settings take ${bytes.toLocaleString("en-US")} bytes as the Lambda function's ` +
     `environment (names and values, UTF-8; a Japanese character is 3 bytes), and AWS allows ` +

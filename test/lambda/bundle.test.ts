@@ -78,7 +78,7 @@ describe("the Lambda bundle", () => {
           TWILIO_AUTH_TOKEN_PARAMETER: "/line-call/test/twilio-auth-token",
           // Set by Lambda: the handler starts reading the token during init.
           AWS_LAMBDA_FUNCTION_NAME: "line-call-test-webhook",
-          ...lambdaAwsEnvironment(ssm.endpoint),
+          ...lambdaAwsEnvironment({ AWS_ENDPOINT_URL_SSM: ssm.endpoint }),
         },
       },
     );

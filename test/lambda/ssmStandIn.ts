@@ -19,6 +19,13 @@ export interface GetParameterCall {
   credentialScope: string | undefined;
 }
 
+export interface SsmStandInOptions {
+  /** Milliseconds to wait before answering each call (SSM's round trip, for the bench). */
+  latencyMs?: number;
+  /** Names the caller's role may not read: answered AccessDeniedException, as IAM would. */
+  denied?: ReadonlySet<string>;
+}
+
 export interface SsmStandIn {
   endpoint: string;
   calls: GetParameterCall[];
@@ -31,8 +38,10 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
   return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
 }
 
+/** Serves `parameters` (read on each call, so a test may change them while it runs). */
 export async function startSsmStandIn(
   parameters: Record<string, StoredParameter>,
+  options: SsmStandInOptions = {},
 ): Promise<SsmStandIn> {
   const calls: GetParameterCall[] = [];
   const server = createServer(async (request, response) => {
@@ -48,8 +57,15 @@ export async function startSsmStandIn(
     const scope = /^AWS4-HMAC-SHA256 Credential=([^,]+),/.exec(authorization)?.[1];
     const input = await readJson(request);
     calls.push({ name: input.Name, withDecryption: input.WithDecryption, credentialScope: scope });
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     if (!scope) {
       return reply(400, { __type: "MissingAuthenticationTokenException", message: "not signed" });
+    }
+    if (typeof input.Name === "string" && options.denied?.has(input.Name)) {
+      return reply(400, {
+        __type: "AccessDeniedException",
+        message: `User is not authorized to perform: ssm:GetParameter on resource: ${input.Name}`,
+      });
     }
     const stored = typeof input.Name === "string" ? parameters[input.Name] : undefined;
     if (!stored) return reply(400, { __type: "ParameterNotFound", message: "" });

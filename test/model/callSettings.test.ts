@@ -5,6 +5,7 @@
 // webhook later (where the caller would only hear the apology).
 import { describe, expect, it } from "vitest";
 import { readSettings } from "../../lambda/config";
+import { decodeCustomerParameter, encodeCustomerParameter } from "../../lambda/customerParameter";
 import {
   CALL_SETTINGS,
   type CallSettingName,
@@ -313,6 +314,19 @@ function policyAccepts(values: Values): boolean {
   return checkWebhookCallSettings({ environment: { variables } }).length === 0;
 }
 
+const CUSTOMER_SID = `AC${"a".repeat(32)}`;
+
+/** The shared webhook's reading: the values as a customer parameter carries them. */
+function customerParameterAccepts(values: Values): boolean {
+  const text = JSON.stringify({
+    format: 1,
+    accountSid: CUSTOMER_SID,
+    authToken: TEST_AUTH_TOKEN,
+    settings: asEnvironment(values),
+  });
+  return "customer" in decodeCustomerParameter(text, CUSTOMER_SID);
+}
+
 describe("one corpus of call settings through every reader", () => {
   it.each(CORPUS)("$what", ({ values, onLambda, elsewhere }) => {
     const hosted = stackAccepts(values, true);
@@ -322,17 +336,32 @@ describe("one corpus of call settings through every reader", () => {
       policyPack: policyAccepts(values),
       stackElsewhere: ownHost.errors.length === 0,
       webhook: readSettings(asEnvironment(values)).problems.length === 0,
+      sharedWebhook: customerParameterAccepts(values),
     }).toEqual({
       stackOnLambda: onLambda,
       policyPack: onLambda,
       stackElsewhere: elsewhere,
       webhook: elsewhere,
+      // SSM's own 4 KB limit is judged by the customer stack before writing (customerRole.test.ts).
+      sharedWebhook: elsewhere,
     });
     // What the stack accepts, it hands the webhook in a form the webhook reads back the same.
     if (ownHost.config) {
       const handed = readSettings(callSettingsEnvironment(ownHost.config.call));
       expect(handed.problems).toEqual([]);
       expect(handed.call).toEqual(ownHost.config.call);
+      const parameter = encodeCustomerParameter({
+        accountSid: CUSTOMER_SID,
+        authToken: TEST_AUTH_TOKEN,
+        call: ownHost.config.call,
+      });
+      expect(decodeCustomerParameter(parameter, CUSTOMER_SID)).toEqual({
+        customer: {
+          accountSid: CUSTOMER_SID,
+          authToken: TEST_AUTH_TOKEN,
+          call: ownHost.config.call,
+        },
+      });
     }
   });
 
