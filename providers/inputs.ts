@@ -36,6 +36,16 @@ export interface FieldSpec {
   replaces?: boolean;
   /** Provider options (like `adopt`) that are not Twilio fields and never cause a diff. */
   option?: boolean;
+  /**
+   * Where the object lives (a segment of its Twilio path, like the account), not a field Twilio
+   * stores on it: never sent in a create or update body.
+   */
+  inPath?: boolean;
+  /**
+   * What an unset value means, when that is not a constant (the credentials' own account): the
+   * diff compares the stored value with it. Undefined from it (not known here) counts as no change.
+   */
+  whenUnset?: () => string | undefined;
   /** Extra rule: returns the problem, or undefined when the value is fine. */
   rule?: (value: never) => string | undefined;
 }
@@ -105,6 +115,11 @@ export function managedFields<S extends Schema>(schema: S): Array<keyof S & stri
   return Object.entries(schema)
     .filter(([, spec]) => !spec.option)
     .map(([name]) => name);
+}
+
+/** The fields Twilio stores on the object: the managed fields but those naming its path. */
+export function bodyFields<S extends Schema>(schema: S): Array<keyof S & string> {
+  return managedFields(schema).filter((name) => !schema[name].inPath);
 }
 
 /**
@@ -288,7 +303,9 @@ export function changedFields(schema: Schema, olds: Props, news: Props): string[
   return Object.entries(schema)
     .filter(([name, spec]) => {
       if (spec.option) return false;
-      const next = news[name];
+      const declared = news[name];
+      const next = declared === undefined && spec.whenUnset ? spec.whenUnset() : declared;
+      if (next === undefined && spec.whenUnset) return false;
       return (
         holdsUnknown(next) ||
         JSON.stringify(canonical(spec, olds[name])) !== JSON.stringify(canonical(spec, next))

@@ -27,6 +27,8 @@ import {
 } from "./inputs";
 import { installedProvider } from "./installed";
 import {
+  ACCOUNT_SID_FIELD,
+  accountOf,
   configureTwilio,
   createOrAdopt,
   noteCreatedHere,
@@ -44,6 +46,8 @@ export const LIST_SID_FIELD = {
 } as const satisfies FieldSpec;
 
 export const IP_ACCESS_CONTROL_LIST_SCHEMA = {
+  /** The account (AC…) the list lives in; unset: the credentials' own. Changing it replaces. */
+  accountSid: ACCOUNT_SID_FIELD,
   /** Up to 255 characters; also the key `adopt` matches on. */
   friendlyName: {
     kind: "string",
@@ -136,11 +140,14 @@ function entryAccountOf(props: Props): EntryAccount | undefined {
 /** Removes the entries of a list that `doomed` picks (a 404 means already gone). */
 async function removeEntries(
   listSid: string,
+  accountSid: string | undefined,
   doomed: (cidr: string) => boolean,
   why: string,
 ): Promise<void> {
-  const entries = await twilioCall<Props[]>(`list the IP addresses of ${listSid}`, (sip) =>
-    listEntries(sip, listSid),
+  const entries = await twilioCall<Props[]>(
+    `list the IP addresses of ${listSid}`,
+    (sip) => listEntries(sip, listSid),
+    { accountSid },
   );
   await Promise.all(
     entries
@@ -150,6 +157,7 @@ async function removeEntries(
           twilioCall(
             `remove IP address ${entryCidr(entry)} (${entry.sid}) from ${listSid}, ${why}`,
             (sip) => sip.ipAccessControlLists(listSid).ipAddresses(String(entry.sid)).remove(),
+            { accountSid },
           ),
         ),
       ),
@@ -160,19 +168,28 @@ async function removeEntries(
  * What a list is used for, or undefined when it holds no IP address and is mapped to no SIP
  * domain (Auth → Calls): a list in use was made by hand or belongs to another resource.
  */
-async function listUse(listSid: string): Promise<string | undefined> {
-  return twilioCall(`check what IP access control list ${listSid} is used for`, async (sip) => {
-    const entries: Props[] = await sip.ipAccessControlLists(listSid).ipAddresses.list({ limit: 1 });
-    if (entries.length > 0) return "holds IP addresses";
-    const domains: Props[] = await sip.domains.list({ pageSize: 1000 });
-    for (const domain of domains) {
-      const mapping = await unlessGone<Props>(
-        sip.domains(domain.sid).auth.calls.ipAccessControlListMappings(listSid).fetch(),
-      );
-      if (mapping) return `is mapped to SIP domain ${domain.domainName} (${domain.sid})`;
-    }
-    return undefined;
-  });
+async function listUse(
+  listSid: string,
+  accountSid: string | undefined,
+): Promise<string | undefined> {
+  return twilioCall(
+    `check what IP access control list ${listSid} is used for`,
+    async (sip) => {
+      const entries: Props[] = await sip
+        .ipAccessControlLists(listSid)
+        .ipAddresses.list({ limit: 1 });
+      if (entries.length > 0) return "holds IP addresses";
+      const domains: Props[] = await sip.domains.list({ pageSize: 1000 });
+      for (const domain of domains) {
+        const mapping = await unlessGone<Props>(
+          sip.domains(domain.sid).auth.calls.ipAccessControlListMappings(listSid).fetch(),
+        );
+        if (mapping) return `is mapped to SIP domain ${domain.domainName} (${domain.sid})`;
+      }
+      return undefined;
+    },
+    { accountSid },
+  );
 }
 
 export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
@@ -190,38 +207,44 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: ListInputs) {
     const { friendlyName, adopt } = inputs;
+    const accountSid = accountOf(inputs);
     const entries = entryAccountOf(inputs);
     let takenOver = false;
-    const list = await createOrAdopt<Props>(`IP access control list "${friendlyName}"`, {
-      lookUp: (sip) => findListByName(sip, friendlyName),
-      create: async (sip) => {
-        const created: Props = await sip.ipAccessControlLists.create({ friendlyName });
-        noteCreatedHere(String(created.sid));
-        return created;
+    const list = await createOrAdopt<Props>(
+      `IP access control list "${friendlyName}"`,
+      {
+        lookUp: (sip) => findListByName(sip, friendlyName),
+        create: async (sip) => {
+          const created: Props = await sip.ipAccessControlLists.create({ friendlyName });
+          noteCreatedHere(String(created.sid));
+          return created;
+        },
+        adopt: async (existing) => {
+          if (adopt) {
+            takenOver = true;
+            return existing;
+          }
+          // Twilio allows two lists with one name, so the clash check is ours. A list that holds no
+          // address and is mapped to no domain is what this resource's own create leaves when
+          // Twilio wrote it and Pulumi never heard back (its entries and its mapping wait for its
+          // SID): take that one over. One in use belongs to someone else.
+          const use = await listUse(String(existing.sid), accountSid);
+          if (use === undefined) return existing;
+          throw twilioProviderError(
+            `IP access control list "${friendlyName}" already exists in ${accountSid ? `account ${accountSid}` : "this account"} as ${existing.sid} and ${use}: set adopt: true on this IpAccessControlList to take it over, or choose another friendlyName.`,
+            undefined,
+          );
+        },
       },
-      adopt: async (existing) => {
-        if (adopt) {
-          takenOver = true;
-          return existing;
-        }
-        // Twilio allows two lists with one name, so the clash check is ours. A list that holds no
-        // address and is mapped to no domain is what this resource's own create leaves when
-        // Twilio wrote it and Pulumi never heard back (its entries and its mapping wait for its
-        // SID): take that one over. One in use belongs to someone else.
-        const use = await listUse(String(existing.sid));
-        if (use === undefined) return existing;
-        throw twilioProviderError(
-          `IP access control list "${friendlyName}" already exists in this account as ${existing.sid} and ${use}: set adopt: true on this IpAccessControlList to take it over, or choose another friendlyName.`,
-          undefined,
-        );
-      },
-    });
+      accountSid,
+    );
     // A list taken over with adopt: true is brought to the declared settings, entries included:
     // the declared ones are adopted by their IpAddress creates, which come next; any other entry
     // would admit an address nobody declared.
     if (takenOver && entries !== undefined) {
       await removeEntries(
         String(list.sid),
+        accountSid,
         (cidr) => !entries.declaredEntries.includes(cidr),
         "which the adopted list held but the program does not declare",
       );
@@ -232,17 +255,22 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
   // With declared entries, also what the list holds beyond them, as untrackedEntries: the program
   // has none, so the diff names each one and the next update removes it.
   async read(id: string, props: ListState) {
+    const accountSid = accountOf(props);
     const list = await unlessGone(
-      twilioCall<Props>(`read IP access control list ${id}`, (sip) =>
-        sip.ipAccessControlLists(id).fetch(),
+      twilioCall<Props>(
+        `read IP access control list ${id}`,
+        (sip) => sip.ipAccessControlLists(id).fetch(),
+        { accountSid },
       ),
     );
     if (!list) return { id: "", props: {} };
     const stored = entryAccountOf(props);
     let entries: EntryAccount | undefined;
     if (stored !== undefined) {
-      const held = await twilioCall<Props[]>(`list the IP addresses of ${id}`, (sip) =>
-        listEntries(sip, id),
+      const held = await twilioCall<Props[]>(
+        `list the IP addresses of ${id}`,
+        (sip) => listEntries(sip, id),
+        { accountSid },
       );
       const { declaredEntries } = stored;
       const untrackedEntries = held
@@ -267,6 +295,7 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
   async update(id: string, olds: ListState, news: ListInputs) {
     const unchanged = unchangedOutputs(IP_ACCESS_CONTROL_LIST_SCHEMA, olds, news);
     if (unchanged) return unchanged;
+    const accountSid = accountOf(olds);
     const entries = entryAccountOf(news);
     const before = entryAccountOf(olds);
     const dropped =
@@ -278,6 +307,7 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
     if (dropped.length > 0) {
       await removeEntries(
         id,
+        accountSid,
         (cidr) => dropped.includes(cidr),
         "which the program does not declare",
       );
@@ -286,17 +316,21 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
       "friendlyName",
     );
     const list = renamed
-      ? await twilioCall<Props>(`update IP access control list ${id}`, (sip) =>
-          sip.ipAccessControlLists(id).update({ friendlyName: news.friendlyName }),
+      ? await twilioCall<Props>(
+          `update IP access control list ${id}`,
+          (sip) => sip.ipAccessControlLists(id).update({ friendlyName: news.friendlyName }),
+          { accountSid },
         )
       : olds;
     return { outs: listOutputs(list, news.adopt, entries) };
   },
 
-  async delete(id: string) {
+  async delete(id: string, props: ListState) {
     await unlessGone(
-      twilioCall(`delete IP access control list ${id}`, (sip) =>
-        sip.ipAccessControlLists(id).remove(),
+      twilioCall(
+        `delete IP access control list ${id}`,
+        (sip) => sip.ipAccessControlLists(id).remove(),
+        { accountSid: accountOf(props) },
       ),
     );
   },

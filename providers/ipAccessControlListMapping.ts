@@ -18,9 +18,17 @@ import {
 } from "./inputs";
 import { installedProvider } from "./installed";
 import { LIST_SID_FIELD } from "./ipAccessControlList";
-import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
+import {
+  ACCOUNT_SID_FIELD,
+  accountOf,
+  configureTwilio,
+  type TwilioSip,
+  twilioCall,
+} from "./twilioClient";
 
 export const IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA = {
+  /** The account (AC…) of the domain and list; unset: the credentials' own. Changing it replaces. */
+  accountSid: ACCOUNT_SID_FIELD,
   /** The SIP domain (SD…). */
   domainSid: {
     kind: "sid",
@@ -102,6 +110,7 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
 
   async create(inputs: MappingInputs) {
     const { domainSid, ipAccessControlListSid: listSid } = inputs;
+    const accountSid = accountOf(inputs);
     const what = `map IP access control list ${listSid} to SIP domain ${domainSid} (Auth → Calls)`;
     const lookUp = (sip: TwilioSip) => fetchMapping(sip, domainSid, listSid);
     let mapping: Props;
@@ -114,6 +123,7 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
             object: `mapping of IP access control list ${listSid} to SIP domain ${domainSid} (Auth → Calls)`,
             lookUp,
           },
+          accountSid,
         },
       );
     } catch (error) {
@@ -122,7 +132,9 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
       // The mapping already exists (set up by hand before the domain and list were adopted, or
       // left by a create Twilio did without Pulumi hearing back): it has no settings, so taking
       // it over loses nothing.
-      const existing = await twilioCall<Props | undefined>(`look up ${what}`, lookUp);
+      const existing = await twilioCall<Props | undefined>(`look up ${what}`, lookUp, {
+        accountSid,
+      });
       if (!existing) throw error;
       mapping = existing;
     }
@@ -134,12 +146,14 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
     const mapping = await twilioCall<Props | undefined>(
       `read the mapping of ${listSid} to ${domainSid}`,
       (sip) => fetchMapping(sip, domainSid, listSid),
+      { accountSid: accountOf(props) },
     );
     if (!mapping) return { id: "", props: {} };
+    const outs = mappingOutputs(mapping, domainSid, listSid);
     return {
       id,
-      props: mappingOutputs(mapping, domainSid, listSid),
-      inputs: { domainSid, ipAccessControlListSid: listSid },
+      props: outs,
+      inputs: { accountSid: outs.accountSid, domainSid, ipAccessControlListSid: listSid },
     };
   },
 
@@ -155,8 +169,10 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
   async delete(id: string, props: MappingState) {
     const { domainSid, listSid } = parseMappingId(id, props);
     await unlessGone(
-      twilioCall(`remove the mapping of ${listSid} from ${domainSid}`, (sip) =>
-        mappings(sip, domainSid)(listSid).remove(),
+      twilioCall(
+        `remove the mapping of ${listSid} from ${domainSid}`,
+        (sip) => mappings(sip, domainSid)(listSid).remove(),
+        { accountSid: accountOf(props) },
       ),
     );
   },

@@ -28,6 +28,8 @@ import {
 import { installedProvider } from "./installed";
 import { LIST_SID_FIELD, listEntries } from "./ipAccessControlList";
 import {
+  ACCOUNT_SID_FIELD,
+  accountOf,
   configureTwilio,
   createdHere,
   createOrAdopt,
@@ -37,6 +39,8 @@ import {
 } from "./twilioClient";
 
 export const IP_ADDRESS_SCHEMA = {
+  /** The account (AC…) of the list; unset: the credentials' own. Changing it replaces. */
+  accountSid: ACCOUNT_SID_FIELD,
   /** The list (AL…) this entry belongs to; changing it replaces the entry. */
   ipAccessControlListSid: LIST_SID_FIELD,
   /** IPv4 address in dotted-decimal form. */
@@ -131,35 +135,43 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: IpAddressInputs) {
     const listSid = inputs.ipAccessControlListSid;
+    const accountSid = accountOf(inputs);
     const ownEntry = (entries: Props[]) =>
       entries.find(
         (entry) =>
           entry.ipAddress === inputs.ipAddress &&
           Number(entry.cidrPrefixLength ?? 32) === inputs.cidrPrefixLength,
       );
-    const created = createOrAdopt<Props>(describe(inputs), {
-      // The natural key of an entry is its address and prefix within the list (a list of this
-      // stack's), so an entry found for it is one a failed or interrupted create left behind.
-      lookUp: async (sip) => ownEntry(await listEntries(sip, listSid)),
-      // A list this run created itself holds only what this run's creates put there, and each of
-      // those looks again after an attempt that may have reached Twilio: nothing to look for.
-      firstLookUp: async (sip) =>
-        createdHere(listSid)
-          ? undefined
-          : ownEntry(
-              await sharedRead(`IP addresses of ${listSid}`, () => listEntries(sip, listSid)),
-            ),
-      create: (sip) => sip.ipAccessControlLists(listSid).ipAddresses.create(twilioParams(inputs)),
-      adopt: async (leftBehind) =>
-        leftBehind.friendlyName === inputs.friendlyName
-          ? leftBehind
-          : twilioCall<Props>(`update ${describe(inputs)} (${leftBehind.sid})`, (sip) =>
-              sip
-                .ipAccessControlLists(listSid)
-                .ipAddresses(String(leftBehind.sid))
-                .update(twilioParams(inputs)),
-            ),
-    });
+    const created = createOrAdopt<Props>(
+      describe(inputs),
+      {
+        // The natural key of an entry is its address and prefix within the list (a list of this
+        // stack's), so an entry found for it is one a failed or interrupted create left behind.
+        lookUp: async (sip) => ownEntry(await listEntries(sip, listSid)),
+        // A list this run created itself holds only what this run's creates put there, and each of
+        // those looks again after an attempt that may have reached Twilio: nothing to look for.
+        firstLookUp: async (sip) =>
+          createdHere(listSid)
+            ? undefined
+            : ownEntry(
+                await sharedRead(`IP addresses of ${listSid}`, () => listEntries(sip, listSid)),
+              ),
+        create: (sip) => sip.ipAccessControlLists(listSid).ipAddresses.create(twilioParams(inputs)),
+        adopt: async (leftBehind) =>
+          leftBehind.friendlyName === inputs.friendlyName
+            ? leftBehind
+            : twilioCall<Props>(
+                `update ${describe(inputs)} (${leftBehind.sid})`,
+                (sip) =>
+                  sip
+                    .ipAccessControlLists(listSid)
+                    .ipAddresses(String(leftBehind.sid))
+                    .update(twilioParams(inputs)),
+                { accountSid },
+              ),
+      },
+      accountSid,
+    );
     const entry = await created.catch((error: unknown) => {
       forgetCreatedHere(listSid);
       throw error;
@@ -170,8 +182,10 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
   async read(id: string, props: IpAddressState) {
     const listSid = props.ipAccessControlListSid;
     const entry = await unlessGone(
-      twilioCall<Props>(`read IP address ${id} in ${listSid}`, (sip) =>
-        sip.ipAccessControlLists(listSid).ipAddresses(id).fetch(),
+      twilioCall<Props>(
+        `read IP address ${id} in ${listSid}`,
+        (sip) => sip.ipAccessControlLists(listSid).ipAddresses(id).fetch(),
+        { accountSid: accountOf(props) },
       ),
     );
     if (!entry) return { id: "", props: {} };
@@ -189,8 +203,10 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
     const unchanged = unchangedOutputs(IP_ADDRESS_SCHEMA, olds, news);
     if (unchanged) return unchanged;
     const listSid = olds.ipAccessControlListSid;
-    const updated = await twilioCall<Props>(`update ${describe(news)} (${id})`, (sip) =>
-      sip.ipAccessControlLists(listSid).ipAddresses(id).update(twilioParams(news)),
+    const updated = await twilioCall<Props>(
+      `update ${describe(news)} (${id})`,
+      (sip) => sip.ipAccessControlLists(listSid).ipAddresses(id).update(twilioParams(news)),
+      { accountSid: accountOf(olds) },
     );
     return { outs: ipOutputs(updated, listSid) };
   },
@@ -198,8 +214,10 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
   async delete(id: string, props: IpAddressState) {
     const listSid = props.ipAccessControlListSid;
     await unlessGone(
-      twilioCall(`delete IP address ${id} in ${listSid}`, (sip) =>
-        sip.ipAccessControlLists(listSid).ipAddresses(id).remove(),
+      twilioCall(
+        `delete IP address ${id} in ${listSid}`,
+        (sip) => sip.ipAccessControlLists(listSid).ipAddresses(id).remove(),
+        { accountSid: accountOf(props) },
       ),
     );
   },

@@ -9,11 +9,11 @@ import {
 } from "../model/twilio";
 import { type TwilioProviderError, twilioProviderError, unlessGone } from "./errors";
 import {
+  bodyFields,
   changedFields,
   checkInputs,
   diffInputs,
   inputsFromLive,
-  managedFields,
   type OutputProperties,
   type OutputTable,
   outputSlots,
@@ -27,7 +27,13 @@ import {
   unchangedOutputs,
 } from "./inputs";
 import { installedProvider } from "./installed";
-import { configureTwilio, type TwilioSip, twilioCall } from "./twilioClient";
+import {
+  ACCOUNT_SID_FIELD,
+  accountOf,
+  configureTwilio,
+  type TwilioSip,
+  twilioCall,
+} from "./twilioClient";
 
 /**
  * The friendly name a domain gets when the program sets none: its domain name, or just the label
@@ -40,6 +46,8 @@ export function defaultDomainFriendlyName(domainName: string): string {
 }
 
 export const SIP_DOMAIN_SCHEMA = {
+  /** The account (AC…) the domain lives in; unset: the credentials' own. Changing it replaces. */
+  accountSid: ACCOUNT_SID_FIELD,
   /** `<name>.sip.twilio.com`; unique across Twilio. */
   domainName: {
     kind: "string",
@@ -77,10 +85,10 @@ export type SipDomainArgs = ResourceArgs<typeof SIP_DOMAIN_SCHEMA>;
 type SipDomainInputs = Resolved<typeof SIP_DOMAIN_SCHEMA>;
 type SipDomainState = State<typeof SIP_DOMAIN_SCHEMA, typeof SIP_DOMAIN_OUTPUTS>;
 
-/** The Twilio fields the provider writes (everything but the `adopt` option). */
+/** The Twilio fields the provider writes (everything but the `adopt` option and the account). */
 function twilioParams(inputs: SipDomainInputs, forCreate: boolean): Props {
   const params: Props = {};
-  for (const name of managedFields(SIP_DOMAIN_SCHEMA)) {
+  for (const name of bodyFields(SIP_DOMAIN_SCHEMA)) {
     const value = inputs[name];
     // On create, an empty value is simply not sent; on update "" clears the field in Twilio.
     if (value === undefined || (forCreate && value === "")) continue;
@@ -121,12 +129,19 @@ async function isLeftOverByThisCreate(existing: Props, inputs: SipDomainInputs):
   const mapped: Props[] = await twilioCall(
     `list the IP access control lists mapped to SIP domain ${sid}`,
     (sip) => sip.domains(sid).auth.calls.ipAccessControlListMappings.list({ pageSize: 1000 }),
+    { accountSid: accountOf(inputs) },
   );
   return mapped.length === 0;
 }
 
-async function updateDomain(sid: string, params: Props): Promise<Props> {
-  return twilioCall<Props>(`update SIP domain ${sid}`, (sip) => sip.domains(sid).update(params));
+async function updateDomain(
+  sid: string,
+  params: Props,
+  accountSid: string | undefined,
+): Promise<Props> {
+  return twilioCall<Props>(`update SIP domain ${sid}`, (sip) => sip.domains(sid).update(params), {
+    accountSid,
+  });
 }
 
 export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
@@ -142,20 +157,30 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async diff(_id: string, olds: Props, news: Props) {
-    return diffInputs(SIP_DOMAIN_SCHEMA, olds, news);
+    const diff = diffInputs(SIP_DOMAIN_SCHEMA, olds, news);
+    // A domain name is unique across all of Twilio, so the domain in the new account can only be
+    // created once the old one is gone.
+    return { ...diff, deleteBeforeReplace: diff.replaces?.includes("accountSid") ?? false };
   },
 
   async create(inputs: SipDomainInputs) {
     const { domainName } = inputs;
+    const accountSid = accountOf(inputs);
+    const where = accountSid ? `account ${accountSid}` : "this account";
     const what = `create SIP domain ${domainName}`;
     const lookUp = (sip: TwilioSip) => findDomainByName(sip, domainName);
     if (inputs.adopt === true) {
       const existing = await twilioCall<Props | undefined>(
         `look up SIP domain ${domainName}`,
         lookUp,
+        { accountSid },
       );
       if (existing) {
-        const adopted = await updateDomain(String(existing.sid), twilioParams(inputs, false));
+        const adopted = await updateDomain(
+          String(existing.sid),
+          twilioParams(inputs, false),
+          accountSid,
+        );
         return { id: String(adopted.sid), outs: domainOutputs(adopted, true) };
       }
     }
@@ -164,7 +189,7 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
       created = await twilioCall<Props>(
         what,
         (sip) => sip.domains.create(twilioParams(inputs, true)),
-        { findExisting: { object: `SIP domain ${domainName}`, lookUp } },
+        { findExisting: { object: `SIP domain ${domainName}`, lookUp }, accountSid },
       );
     } catch (error) {
       const status = (error as TwilioProviderError).status;
@@ -173,13 +198,14 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
       const existing = await twilioCall<Props | undefined>(
         `look up SIP domain ${domainName}`,
         lookUp,
+        { accountSid },
       );
       if (!existing) throw error;
       if (await isLeftOverByThisCreate(existing, inputs)) {
         return { id: String(existing.sid), outs: domainOutputs(existing, inputs.adopt) };
       }
       throw twilioProviderError(
-        `SIP domain ${domainName} already exists in this account as ${existing.sid}: set adopt: true on this SipDomain to take it over (it will then be updated to the declared settings), or choose another domainName.`,
+        `SIP domain ${domainName} already exists in ${where} as ${existing.sid}: set adopt: true on this SipDomain to take it over (it will then be updated to the declared settings), or choose another domainName.`,
         error as TwilioProviderError,
       );
     }
@@ -188,7 +214,9 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
 
   async read(id: string, props: SipDomainState) {
     const domain = await unlessGone(
-      twilioCall<Props>(`read SIP domain ${id}`, (sip) => sip.domains(id).fetch()),
+      twilioCall<Props>(`read SIP domain ${id}`, (sip) => sip.domains(id).fetch(), {
+        accountSid: accountOf(props),
+      }),
     );
     if (!domain) return { id: "", props: {} };
     const outs = domainOutputs(domain, props.adopt ?? false);
@@ -198,12 +226,16 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
   async update(id: string, olds: SipDomainState, news: SipDomainInputs) {
     const unchanged = unchangedOutputs(SIP_DOMAIN_SCHEMA, olds, news);
     if (unchanged) return unchanged;
-    const updated = await updateDomain(id, twilioParams(news, false));
+    const updated = await updateDomain(id, twilioParams(news, false), accountOf(olds));
     return { outs: domainOutputs(updated, news.adopt) };
   },
 
-  async delete(id: string) {
-    await unlessGone(twilioCall(`delete SIP domain ${id}`, (sip) => sip.domains(id).remove()));
+  async delete(id: string, props: SipDomainState) {
+    await unlessGone(
+      twilioCall(`delete SIP domain ${id}`, (sip) => sip.domains(id).remove(), {
+        accountSid: accountOf(props),
+      }),
+    );
   },
 };
 

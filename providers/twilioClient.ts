@@ -22,6 +22,7 @@ import {
   type TwilioApiError,
   toProviderError,
 } from "./errors";
+import type { FieldSpec, Props } from "./inputs";
 
 /**
  * At most this many Twilio REST calls are in flight at once from one provider host process
@@ -140,6 +141,38 @@ export function twilioSettings(): TwilioSettings {
 }
 
 /**
+ * The account of the credentials (twilio:accountSid), or undefined when it is not set: what an
+ * unset `accountSid` of a resource means. Never throws, so `diff` works without credentials.
+ */
+export function credentialsAccountSid(): string | undefined {
+  return configuredValue("accountSid");
+}
+
+/**
+ * Every resource's `accountSid`: the account whose path the object lives under
+ * (`/Accounts/{AccountSid}/SIP/…`). Unset, the credentials' own account, as before the field
+ * existed, so a stack made then has no diff; a parent's credentials may name a subaccount. Moving
+ * an object to another account replaces it. Read, update and delete use the account the state
+ * records (Twilio's `account_sid` of the object), so they reach it wherever it was created.
+ */
+export const ACCOUNT_SID_FIELD = {
+  kind: "sid",
+  sidPrefix: "AC",
+  replaces: true,
+  inPath: true,
+  whenUnset: credentialsAccountSid,
+} as const satisfies FieldSpec;
+
+/**
+ * The account of a resource's inputs or stored state (`accountSid`), or undefined for the
+ * credentials' own account.
+ */
+export function accountOf(props: Props): string | undefined {
+  const sid = props.accountSid;
+  return typeof sid === "string" && sid !== "" ? sid : undefined;
+}
+
+/**
  * The account's auth token, which Twilio signs webhook requests with (API key credentials cannot
  * sign them). Throws naming the key when it is not set.
  */
@@ -157,13 +190,13 @@ export function twilioAuthToken(): string {
 // biome-ignore lint/suspicious/noExplicitAny: the SDK's generated types are reached through require()
 export type TwilioSip = any;
 
-/** The account's `sip` resources, from one client per host process. */
-export function sipApi(): TwilioSip {
+/** An account's `sip` resources (the credentials' own unless given), from one client per host process. */
+export function sipApi(accountSid?: string): TwilioSip {
   const state = hostState();
   const settings = twilioSettings();
   state.client ??= twilioRestClient(settings);
   // biome-ignore lint/suspicious/noExplicitAny: see TwilioSip
-  return (state.client as any).api.v2010.accounts(settings.accountSid).sip;
+  return (state.client as any).api.v2010.accounts(accountSid ?? settings.accountSid).sip;
 }
 
 /** A Twilio SDK client signed in with `settings`, its REST calls sent to `apiBaseUrl` when set. */
@@ -250,6 +283,8 @@ export interface CallOptions<T> {
    * twice; when the look-up itself keeps failing, the call fails saying the object may exist.
    */
   findExisting?: ExistingObject<T>;
+  /** The account whose path the call goes under; the credentials' own when undefined. */
+  accountSid?: string;
 }
 
 /**
@@ -262,7 +297,7 @@ export async function twilioCall<T>(
   call: (sip: TwilioSip) => Promise<T>,
   options: CallOptions<T> = {},
 ): Promise<T> {
-  const sip = sipApi();
+  const sip = sipApi(options.accountSid);
   const existing = options.findExisting;
   let lastError: unknown;
   for (let attempt = 1; ; attempt++) {
@@ -279,7 +314,7 @@ export async function twilioCall<T>(
     if (!retry && !lookAgain) break;
     await sleep(retryDelayMs(attempt - 1, lastError));
     if (existing && lookAgain) {
-      const found = await lookUpAfterPossibleWrite(what, existing, lastError);
+      const found = await lookUpAfterPossibleWrite(what, existing, lastError, options.accountSid);
       if (found !== undefined) return found;
     }
     if (!retry) break;
@@ -296,17 +331,19 @@ async function lookUpAfterPossibleWrite<T>(
   what: string,
   existing: ExistingObject<T>,
   writeError: unknown,
+  accountSid: string | undefined,
 ): Promise<T | undefined> {
   try {
     return await twilioCall(
       `look up ${existing.object} (to tell whether ${what} happened)`,
       existing.lookUp,
+      { accountSid },
     );
   } catch (lookUpError) {
     throw mayExistError(
       what,
       existing.object,
-      twilioSettings().accountSid,
+      accountSid ?? twilioSettings().accountSid,
       writeError as TwilioApiError,
       lookUpError as TwilioApiError,
     );
@@ -380,14 +417,20 @@ export interface CreateSteps<T> {
  * attempt, whenever the failure may have reached Twilio. `what` names the object, e.g.
  * `IP address 203.0.113.10/32 in AL…`.
  */
-export async function createOrAdopt<T>(what: string, steps: CreateSteps<T>): Promise<T> {
+export async function createOrAdopt<T>(
+  what: string,
+  steps: CreateSteps<T>,
+  accountSid?: string,
+): Promise<T> {
   const found = await twilioCall(
     `look up ${what} before creating it`,
     steps.firstLookUp ?? steps.lookUp,
+    { accountSid },
   );
   if (found !== undefined) return steps.adopt(found);
   return twilioCall(`create ${what}`, steps.create, {
     findExisting: { object: what, lookUp: steps.lookUp },
+    accountSid,
   });
 }
 
