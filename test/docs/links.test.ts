@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { tampered } from "./markdown";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -257,12 +258,6 @@ function allTranslationProblems(docs: Record<string, string>): string[] {
   return englishPages(docs).flatMap((page) =>
     translationProblems(page, docs[`docs/${page}`], docs[`docs/ja/${page}`]),
   );
-}
-
-function tampered(text: string, from: string | RegExp, to: string): string {
-  const result = text.replace(from, to);
-  if (result === text) throw new Error(`nothing to tamper: ${String(from)} not found`);
-  return result;
 }
 
 describe("links in README.md and docs/", () => {
