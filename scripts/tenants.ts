@@ -27,6 +27,7 @@ import { OPERATIONS, type Operation } from "../devkit/tenants/operations";
 import { progressPrinter, reportJson, reportTable } from "../devkit/tenants/report";
 import { defaultParallel, exitCodeOf, newLogDir, runCustomers } from "../devkit/tenants/runner";
 import { statusRows } from "../devkit/tenants/status";
+import { writeStatusPage } from "../devkit/tenants/statusPage";
 
 const COMMANDS = ["list", "new", "status", ...OPERATIONS] as const;
 type Command = (typeof COMMANDS)[number];
@@ -37,7 +38,8 @@ const USAGE = `usage: npm run tenants -- <command> [customer…|--all] [options]
         [--config key=value]… [--template file]   and create the stack on the backend
   preview|up|drift [customer…|--all]     run on the customers, at most --parallel at once
   destroy <customer>… [--yes]            remove the customers' resources (asks unless --yes)
-  status [customer…|--all]               where each customer stands (default: all customers)
+  status [customer…|--all] [--html file] where each customer stands (default: all customers);
+                                         --html writes the status page
 options: --parallel N (default ${defaultParallel()}), --json`;
 
 class UsageError extends Error {}
@@ -105,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
       subaccount: { type: "string" },
       config: { type: "string", multiple: true },
       template: { type: "string" },
+      html: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -186,7 +189,13 @@ async function main(argv: string[]): Promise<number> {
           pulumi: context.pulumi.command,
           parallel: parallelOf(flags.parallel),
         });
-        if (flags.json) {
+        if (flags.html) {
+          const file = writeStatusPage(flags.html, rows, {
+            generatedAt: new Date(),
+            backend: backendOf(root).display,
+          });
+          console.log(`Wrote the status page of ${rows.length} customers to ${file}`);
+        } else if (flags.json) {
           console.log(JSON.stringify(rows, null, 2));
         } else {
           console.log(
@@ -200,13 +209,13 @@ async function main(argv: string[]): Promise<number> {
                 r.lastUpdate
                   ? `${r.lastUpdate.kind} ${r.lastUpdate.result} ${r.lastUpdate.time}`
                   : "",
-                r.drift ? (r.drift.drifted ? "yes" : "no") : "not checked",
+                r.drifted === undefined ? "not checked" : r.drifted ? "yes" : "no",
                 r.resourceCount,
               ]),
             ),
           );
-          for (const r of rows.filter((row) => row.problem)) {
-            console.log(`${r.customer}: ${r.problem}`);
+          for (const r of rows.filter((row) => row.error)) {
+            console.log(`${r.customer}: ${r.error}`);
           }
         }
       } finally {

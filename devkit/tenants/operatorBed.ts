@@ -46,6 +46,11 @@ export interface OperatorBedOptions {
 /** The two LINE addresses every customer of the bed declares (documentation addresses). */
 export const BED_LINE_IPS = ["203.0.113.10", "203.0.113.11"];
 
+/** The made-up subaccount of the bed's n-th customer (1-based). */
+export function bedSubaccountSid(n: number): string {
+  return `AC${n.toString(16).padStart(8, "0")}${"5ab".repeat(8)}`;
+}
+
 export async function startOperatorBed(options: OperatorBedOptions = {}): Promise<OperatorBed> {
   const dir = mkdtempSync(path.join(tmpdir(), "line-call-tenants-"));
   const { config, values, authToken } = localStackConfig();
@@ -73,7 +78,8 @@ export async function startOperatorBed(options: OperatorBedOptions = {}): Promis
     TWILIO_AUTH_TOKEN: standin.authToken,
     NO_COLOR: "1",
   };
-  const customerConfig = (customer: string): Record<string, unknown> => ({
+  const customerConfig = (customer: string, index: number): Record<string, unknown> => ({
+    "line-call:subaccountSid": bedSubaccountSid(index),
     "twilio:apiBaseUrl": standin.url,
     "line-call:webhookBaseUrl": webhook.url,
     "line-call:sipDomainName": `${customer}-line.sip.twilio.com`,
@@ -83,6 +89,7 @@ export async function startOperatorBed(options: OperatorBedOptions = {}): Promis
     "line-call:lineIpAddresses": BED_LINE_IPS.map((ip, i) => ({ ip, label: `LINE SIP ${i + 1}` })),
   });
 
+  let customerCount = 0;
   const start = (args: string[]) =>
     startCollecting(
       process.execPath,
@@ -99,9 +106,10 @@ export async function startOperatorBed(options: OperatorBedOptions = {}): Promis
     env,
     addCustomers: (customers) => {
       for (const customer of customers) {
+        customerCount += 1;
         writeFileSync(
           path.join(project, `Pulumi.${customer}.yaml`),
-          YAML.stringify({ config: customerConfig(customer) }),
+          YAML.stringify({ config: customerConfig(customer, customerCount) }),
         );
       }
     },

@@ -3,32 +3,11 @@
 // tags the last drift check left, and its resource count. One row per customer, for
 // `tenants status` (table, --json) and the status page (--html).
 import { LocalWorkspace, type PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { configValue } from "../stackFile";
 import type { ProjectStack } from "./customers";
-import { DRIFT_CHECKED_TAG, DRIFT_TAG, firstErrorLine } from "./operations";
+import { DRIFT_TAG, firstErrorLine } from "./operations";
 import { mapBounded } from "./pool";
-
-/** created: the stack file (or an empty stack) only; waiting for LINE: deployed, lineConnected false. */
-export type Stage = "created" | "waiting for LINE" | "connected";
-
-export interface StatusRow {
-  customer: string;
-  role: ProjectStack["role"];
-  subaccountSid?: string;
-  /** The SIP URI(s) to give LINE; empty before the first update. */
-  sipUris: string[];
-  stage: Stage;
-  lastUpdate?: {
-    kind: string;
-    result: string;
-    /** ISO time it ended. */
-    time: string;
-  };
-  /** From the last `tenants drift`; undefined when never checked. */
-  drift?: { drifted: boolean; checkedAt: string };
-  resourceCount: number;
-  /** Why the row could not be read fully (e.g. the backend refused). */
-  problem?: string;
-}
+import { type CustomerStatusRow, customerStage, type UpdateResult } from "./statusPage";
 
 export interface StatusOptions {
   root: string;
@@ -44,23 +23,30 @@ function sipUrisOf(outputs: Record<string, { value: unknown }>): string[] {
   return typeof one === "string" && one !== "" ? [one] : [];
 }
 
-/** One row per stack in `stacks`, in their order. */
+/** The SIP URI the stack file declares, for a customer not deployed yet. */
+function declaredSipUris(stack: ProjectStack): string[] {
+  const domain = configValue(stack.config, "line-call:sipDomainName");
+  return typeof domain === "string" && domain !== "" ? [`sip:${domain}`] : [];
+}
+
+const RESULTS: ReadonlySet<string> = new Set<UpdateResult>(["succeeded", "failed", "in-progress"]);
+
+/** One row per stack in `stacks`, in their order (the status page's rows: statusPage.ts). */
 export async function statusRows(
   stacks: ProjectStack[],
   options: StatusOptions,
-): Promise<StatusRow[]> {
+): Promise<CustomerStatusRow[]> {
   const workspace = await LocalWorkspace.create({
     workDir: options.root,
     envVars: options.env,
     pulumiCommand: options.pulumi,
   });
   const summaries = new Map((await workspace.listStacks()).map((s) => [s.name, s]));
-  const rows = await mapBounded(stacks, options.parallel, async (project): Promise<StatusRow> => {
-    const row: StatusRow = {
+  const rows = await mapBounded(stacks, options.parallel, async (project) => {
+    const row: CustomerStatusRow = {
       customer: project.name,
-      role: project.role,
       ...(project.subaccountSid ? { subaccountSid: project.subaccountSid } : {}),
-      sipUris: [],
+      sipUris: declaredSipUris(project),
       stage: "created",
       resourceCount: summaries.get(project.name)?.resourceCount ?? 0,
     };
@@ -72,26 +58,26 @@ export async function statusRows(
         stack.history(1),
         stack.listTags(),
       ]);
-      row.sipUris = sipUrisOf(outputs);
-      if (row.sipUris.length > 0) {
-        row.stage = outputs.lineConnected?.value === true ? "connected" : "waiting for LINE";
-      }
+      const deployed = sipUrisOf(outputs);
+      if (deployed.length > 0) row.sipUris = deployed;
+      row.stage = customerStage({
+        deployed: deployed.length > 0,
+        lineConnected: outputs.lineConnected?.value === true,
+      });
       const last = history[0];
-      if (last) {
+      if (last && RESULTS.has(last.result)) {
         row.lastUpdate = {
           kind: last.kind,
-          result: last.result,
+          result: last.result as UpdateResult,
           time: new Date(last.endTime ?? last.startTime).toISOString(),
         };
       }
       const drift = tags[DRIFT_TAG];
-      if (drift === "yes" || drift === "no") {
-        row.drift = { drifted: drift === "yes", checkedAt: tags[DRIFT_CHECKED_TAG] ?? "" };
-      }
+      if (drift === "yes" || drift === "no") row.drifted = drift === "yes";
     } catch (error) {
-      row.problem = firstErrorLine(String(error));
+      row.error = firstErrorLine(String(error));
     }
     return row;
   });
-  return rows as StatusRow[];
+  return rows as CustomerStatusRow[];
 }
