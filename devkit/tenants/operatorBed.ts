@@ -28,8 +28,10 @@ export interface OperatorBed {
   webhook: LocalWebhook;
   /** The environment the operator's shell has (backend, passphrase, parent credentials). */
   env: Record<string, string>;
-  /** Writes Pulumi.<customer>.yaml for each (see customerConfig). */
+  /** Makes a stand-in subaccount and writes Pulumi.<customer>.yaml for each customer. */
   addCustomers(customers: string[]): void;
+  /** The subaccount a customer of addCustomers lives in. */
+  subaccountOf(customer: string): string;
   /** Starts `npm run tenants -- <args>` in the project copy. */
   start(args: string[]): { child: ChildProcess; done: Promise<OperatorRun> };
   tenants(args: string[]): Promise<OperatorRun>;
@@ -45,11 +47,6 @@ export interface OperatorBedOptions {
 
 /** The two LINE addresses every customer of the bed declares (documentation addresses). */
 export const BED_LINE_IPS = ["203.0.113.10", "203.0.113.11"];
-
-/** The made-up subaccount of the bed's n-th customer (1-based). */
-export function bedSubaccountSid(n: number): string {
-  return `AC${n.toString(16).padStart(8, "0")}${"5ab".repeat(8)}`;
-}
 
 export async function startOperatorBed(options: OperatorBedOptions = {}): Promise<OperatorBed> {
   const dir = mkdtempSync(path.join(tmpdir(), "line-call-tenants-"));
@@ -78,8 +75,12 @@ export async function startOperatorBed(options: OperatorBedOptions = {}): Promis
     TWILIO_AUTH_TOKEN: standin.authToken,
     NO_COLOR: "1",
   };
-  const customerConfig = (customer: string, index: number): Record<string, unknown> => ({
-    "line-call:subaccountSid": bedSubaccountSid(index),
+  const subaccounts = new Map<string, string>();
+  const customerConfig = (customer: string, subaccountSid: string): Record<string, unknown> => ({
+    "line-call:subaccountSid": subaccountSid,
+    // TODO(main): Pulumi.yaml declares businessHours without a default, so pulumi refuses every
+    // stack that does not set it; blank is the program's "always open".
+    "line-call:businessHours": "",
     "twilio:apiBaseUrl": standin.url,
     "line-call:webhookBaseUrl": webhook.url,
     "line-call:sipDomainName": `${customer}-line.sip.twilio.com`,
@@ -89,7 +90,6 @@ export async function startOperatorBed(options: OperatorBedOptions = {}): Promis
     "line-call:lineIpAddresses": BED_LINE_IPS.map((ip, i) => ({ ip, label: `LINE SIP ${i + 1}` })),
   });
 
-  let customerCount = 0;
   const start = (args: string[]) =>
     startCollecting(
       process.execPath,
@@ -106,12 +106,19 @@ export async function startOperatorBed(options: OperatorBedOptions = {}): Promis
     env,
     addCustomers: (customers) => {
       for (const customer of customers) {
-        customerCount += 1;
+        // Each customer in a subaccount of its own, made as the operator would in Twilio.
+        const { sid } = standin.createSubaccount({ friendlyName: `line-call ${customer}` });
+        subaccounts.set(customer, sid);
         writeFileSync(
           path.join(project, `Pulumi.${customer}.yaml`),
-          YAML.stringify({ config: customerConfig(customer, customerCount) }),
+          YAML.stringify({ config: customerConfig(customer, sid) }),
         );
       }
+    },
+    subaccountOf: (customer) => {
+      const sid = subaccounts.get(customer);
+      if (!sid) throw new Error(`${customer} is not a customer of this bed`);
+      return sid;
     },
     start,
     tenants: (args) => start(args).done,

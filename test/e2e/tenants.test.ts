@@ -66,12 +66,13 @@ describe.runIf(enabled)("npm run tenants on the file backend", () => {
     "tenants new writes a customer's stack file only when it passes the offline check",
     async () => {
       const file = path.join(bed.project, "Pulumi.foxtrot.yaml");
+      const subaccount = bed.standin.createSubaccount({ friendlyName: "line-call foxtrot" }).sid;
       const refused = await bed.tenants(["new", "foxtrot", "--subaccount", "AC123"]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain("--subaccount must be an account SID");
       expect(existsSync(file)).toBe(false);
 
-      const missing = await bed.tenants(["new", "foxtrot", "--subaccount", `AC${"f0".repeat(16)}`]);
+      const missing = await bed.tenants(["new", "foxtrot", "--subaccount", subaccount]);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain("forwardTo");
       expect(existsSync(file)).toBe(false);
@@ -80,7 +81,7 @@ describe.runIf(enabled)("npm run tenants on the file backend", () => {
         "new",
         "foxtrot",
         "--subaccount",
-        `AC${"f0".repeat(16)}`,
+        subaccount,
         "--config",
         "forwardTo=+81312345678",
         "--config",
@@ -90,12 +91,12 @@ describe.runIf(enabled)("npm run tenants on the file backend", () => {
         "--config",
         `twilio:apiBaseUrl=${bed.standin.url}`,
         "--config",
+        "businessHours=",
+        "--config",
         `lineIpAddresses=${JSON.stringify([{ ip: "203.0.113.10" }])}`,
       ]);
       expect(written.code, written.output).toBe(0);
-      expect(readFileSync(file, "utf8")).toContain(
-        `line-call:subaccountSid: "AC${"f0".repeat(16)}"`,
-      );
+      expect(readFileSync(file, "utf8")).toContain(`line-call:subaccountSid: "${subaccount}"`);
       const list = await bed.tenants(["list", "--json"]);
       const stacks = JSON.parse(list.stdout) as Array<{ name: string; role: string }>;
       expect(stacks.find((s) => s.name === "foxtrot")?.role).toBe("customer");
