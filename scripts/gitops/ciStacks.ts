@@ -42,18 +42,56 @@ export function ciStacks(stackFiles: string[]): string[] {
   );
 }
 
+/** A stack a change touches, and the file that made it so (its own, or one every stack shares). */
+export interface TouchedStack {
+  stack: string;
+  /** The first changed file that touches it, e.g. `Pulumi.acme.yaml`, `Pulumi.yaml`, `index.ts`. */
+  because: string;
+  /** Whether that file is the stack's own, or one every stack shares (program, Pulumi.yaml, …). */
+  scope: "own" | "shared";
+}
+
 /**
- * The stacks a change touches: a stack whose own file changed, or every stack when anything
- * that is deployed changed (the program, providers, webhook, Pulumi.yaml, dependencies, the
- * policy pack). Stacks whose file no longer exists are left out: there is nothing to run.
+ * The stacks a change touches, with why: a stack whose own file changed, or every stack when
+ * anything that is deployed changed (the program, providers, webhook, Pulumi.yaml with the shared
+ * LINE IP list, dependencies, the policy pack). Stacks whose file no longer exists are left out:
+ * there is nothing to run.
  */
-export function touchedStacks(changedFiles: string[], stackFiles: string[]): string[] {
+export function touchedStacksWithReasons(
+  changedFiles: string[],
+  stackFiles: string[],
+): TouchedStack[] {
   const all = ciStacks(stackFiles);
-  const touched = new Set<string>();
+  const own = new Map<string, string>();
   for (const file of changedFiles) {
     const stack = file.includes("/") ? undefined : stackNameOf(file);
-    if (stack !== undefined) touched.add(stack);
-    else if (!affectsNoStack(file)) return all;
+    if (stack !== undefined) {
+      if (!own.has(stack)) own.set(stack, file);
+    } else if (!affectsNoStack(file)) {
+      return all.map((s) => ({ stack: s, because: file, scope: "shared" }));
+    }
   }
-  return all.filter((s) => touched.has(s));
+  return all
+    .filter((s) => own.has(s))
+    .map((s) => ({ stack: s, because: own.get(s) as string, scope: "own" }));
+}
+
+/** The stacks a change touches (touchedStacksWithReasons, names only). */
+export function touchedStacks(changedFiles: string[], stackFiles: string[]): string[] {
+  return touchedStacksWithReasons(changedFiles, stackFiles).map((t) => t.stack);
+}
+
+/** Customers one drift-check job covers at most before the matrix grows by a shard. */
+export const CUSTOMERS_PER_SHARD = 25;
+/** The matrix stops growing here: past it each shard takes more customers (GitHub bills jobs). */
+export const MAX_SHARDS = 8;
+
+/**
+ * The nightly drift matrix for `customers` customer stacks: shard numbers 1…N, N the fewest
+ * shards that keep each at CUSTOMERS_PER_SHARD or below, at most MAX_SHARDS; none for none. Each
+ * job runs `tenants drift --all --shard <n>/N` (devkit/tenants/shard.ts deals the customers).
+ */
+export function shardMatrix(customers: number): number[] {
+  const count = Math.min(MAX_SHARDS, Math.ceil(customers / CUSTOMERS_PER_SHARD));
+  return Array.from({ length: count }, (_, i) => i + 1);
 }

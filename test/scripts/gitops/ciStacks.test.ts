@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ciStacks, touchedStacks } from "../../../scripts/gitops/ciStacks";
+import {
+  CUSTOMERS_PER_SHARD,
+  ciStacks,
+  MAX_SHARDS,
+  shardMatrix,
+  touchedStacks,
+  touchedStacksWithReasons,
+} from "../../../scripts/gitops/ciStacks";
 import { TempGitRepo } from "../../support/gitRepo";
 
 const files = [
@@ -87,5 +94,105 @@ describe("scripts/ci-stacks.ts on real history", () => {
       "line-ip-range-at-most-24": { allowWideIpRanges: false },
     });
     expect(repo.run("scripts/policy-config.ts", ["nope"]).status).toBe(2);
+  });
+});
+
+describe("which customers a diff touches, and why", () => {
+  const customerFiles = [...files, "Pulumi.aoba.yaml", "Pulumi.kita.yaml", "Pulumi.minato.yaml"];
+
+  it("a customer's own stack file touches that customer only", () => {
+    expect(
+      touchedStacksWithReasons(["Pulumi.kita.yaml", "docs/tenants.md"], customerFiles),
+    ).toEqual([{ stack: "kita", because: "Pulumi.kita.yaml", scope: "own" }]);
+  });
+
+  it("a new customer's file touches it; a deleted one is left out (nothing to run)", () => {
+    const afterDelete = customerFiles.filter((f) => f !== "Pulumi.minato.yaml");
+    expect(
+      touchedStacks(["Pulumi.zen.yaml", "Pulumi.minato.yaml"], [...afterDelete, "Pulumi.zen.yaml"]),
+    ).toEqual(["zen"]);
+  });
+
+  it("the shared LINE IP list (Pulumi.yaml) or the program touches every customer, saying which file", () => {
+    for (const shared of [
+      "Pulumi.yaml",
+      "index.ts",
+      "stack/config/domain.ts",
+      "package-lock.json",
+    ]) {
+      const touched = touchedStacksWithReasons(["Pulumi.kita.yaml", shared], customerFiles);
+      expect(touched.map((t) => t.stack)).toEqual(["aoba", "dev", "kita", "minato", "prod"]);
+      expect(new Set(touched.map((t) => `${t.because} ${t.scope}`))).toEqual(
+        new Set([`${shared} shared`]),
+      );
+    }
+  });
+
+  it("docs, tests and the workflows touch none", () => {
+    expect(
+      touchedStacksWithReasons(
+        ["docs/ja/tenants.md", ".github/workflows/pulumi-drift.yml", "test/x.test.ts"],
+        customerFiles,
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe("the nightly drift matrix", () => {
+  it("grows a shard per CUSTOMERS_PER_SHARD customers, up to MAX_SHARDS", () => {
+    expect(shardMatrix(0)).toEqual([]);
+    expect(shardMatrix(1)).toEqual([1]);
+    expect(shardMatrix(CUSTOMERS_PER_SHARD)).toEqual([1]);
+    expect(shardMatrix(CUSTOMERS_PER_SHARD + 1)).toEqual([1, 2]);
+    expect(shardMatrix(100)).toHaveLength(Math.ceil(100 / CUSTOMERS_PER_SHARD));
+    expect(shardMatrix(10_000)).toHaveLength(MAX_SHARDS);
+  });
+});
+
+describe("scripts/ci-stacks.ts with customer stacks", () => {
+  const repo = new TempGitRepo();
+  const customer = (sid: string) => `config:\n  line-call:subaccountSid: AC${sid.repeat(32)}\n`;
+  let base: string;
+  beforeAll(() => {
+    base = repo.commit("base", {
+      "Pulumi.yaml": "name: line-call\nruntime: nodejs\n",
+      "Pulumi.prod.yaml": "config: {}\n",
+      "Pulumi.aoba.yaml": customer("1"),
+      "Pulumi.kita.yaml": customer("2"),
+      "index.ts": "export {};\n",
+    });
+    repo.commit("change kita only", {
+      "Pulumi.kita.yaml": `${customer("2")}  line-call:lineConnected: true\n`,
+    });
+  });
+  afterAll(() => repo.remove());
+
+  it("splits the customers (run by tenants) from the per-stack jobs", () => {
+    expect(JSON.parse(repo.run("scripts/ci-stacks.ts", ["all"]).stdout)).toEqual(["prod"]);
+    expect(JSON.parse(repo.run("scripts/ci-stacks.ts", ["all", "--customers"]).stdout)).toEqual([
+      "aoba",
+      "kita",
+    ]);
+    expect(JSON.parse(repo.run("scripts/ci-stacks.ts", ["changed", base]).stdout)).toEqual([]);
+    expect(
+      JSON.parse(
+        repo.run("scripts/ci-stacks.ts", ["changed", base, "--customers", "--reasons"]).stdout,
+      ),
+    ).toEqual([{ stack: "kita", because: "Pulumi.kita.yaml", scope: "own" }]);
+  });
+
+  it("names a customer asked for by hand only with --customers", () => {
+    expect(
+      JSON.parse(repo.run("scripts/ci-stacks.ts", ["only", "aoba", "--customers"]).stdout),
+    ).toEqual(["aoba"]);
+    const single = repo.run("scripts/ci-stacks.ts", ["only", "aoba"]);
+    expect(single.status).toBe(1);
+    expect(single.stderr).toMatch(
+      /no stack aoba for CI to run .*it is a customer: run it with --customers/,
+    );
+  });
+
+  it("prints the drift matrix for the customers present", () => {
+    expect(JSON.parse(repo.run("scripts/ci-stacks.ts", ["shards"]).stdout)).toEqual([1]);
   });
 });
