@@ -7,7 +7,7 @@ import { AwsTwimlWebhook } from "./stack/awsWebhook";
 import { readStackConfig, twilioAccountSid, twilioAuthToken } from "./stack/config";
 import { buildLambdaBundle } from "./stack/lambdaBundle";
 import { LineSipConnection } from "./stack/lineSipConnection";
-import { connectionNames } from "./stack/naming";
+import { connectionNames, edgeSipUri, TOKYO_EDGE } from "./stack/naming";
 import { nextStepFor } from "./stack/outputs";
 import { ensureProvidersModule } from "./stack/providersModule";
 import { afterSmokeTest, WebhookSmokeTest } from "./stack/smokeTest";
@@ -78,8 +78,9 @@ const connection = new LineSipConnection("line", {
   ...(customer ? { accountSid: customer.sid } : {}),
 });
 
-// What to send to LINE.
+// What to send to LINE: the Tokyo edge's URI for callers in Japan (docs/operations.md).
 export const sipUri = connection.sipUri;
+export const sipUriTokyo = connection.sipUri.apply((uri) => edgeSipUri(uri, TOKYO_EDGE));
 export const sipDomainSid = connection.sipDomainSid;
 export const accountSid = connection.accountSid;
 export const webhookBaseUrl = baseUrl;
@@ -92,4 +93,4 @@ export const lineIpAddresses = config.lineIpAddresses.map((entry, index) => ({
   friendlyName: entry.friendlyName,
   sid: connection.ipAddresses[index].sid,
 }));
-export const nextStep = nextStepFor(config, connection);
+export const nextStep = nextStepFor(config, { ...connection, sipUriTokyo });

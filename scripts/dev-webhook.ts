@@ -8,6 +8,15 @@
  *   npm run dev:webhook -- --route /voice/after-dial --param DialCallStatus=no-answer
  *   npm run dev:webhook -- --line-user-id Uxxxxxxxx --keep-running
  *
+ * A whole call, as an operator checks it before go-live: `--at` sets the webhook's clock (business
+ * hours are judged at that instant), `--outcome` says how the forward ends (the after-dial request
+ * follows), and when the answer records a voicemail its recording status callback follows too
+ * (`--voicemail-seconds`, 0 for none); every TwiML answer and missed-call event is printed.
+ *
+ *   BUSINESS_HOURS='{"weekly":{"mon":["09:00-18:00"]},"closed":["12-29..01-03"]}' VOICEMAIL=true \
+ *     npm run dev:webhook -- --at 2026-12-31T22:00+09:00
+ *   npm run dev:webhook -- --at 2026-12-07T10:00+09:00 --outcome busy
+ *
  * Settings come from the environment (same names as on the Lambda function); FORWARD_TO and
  * TWILIO_AUTH_TOKEN get sample values when unset. Nothing leaves this machine.
  */
@@ -16,6 +25,7 @@ import { parseArgs } from "node:util";
 import type { Env } from "../lambda/config";
 import { ROUTES } from "../lambda/contract";
 import { startLocalWebhook } from "../lambda/localAdapter";
+import { MISSED_CALL_REASONS } from "../lambda/missedCall";
 import {
   hexUserToUser,
   postSignedTwilioForm,
@@ -23,8 +33,19 @@ import {
   sampleLineCall,
 } from "../model/twilioRequest";
 
+/** How the forwarded leg may end: Twilio's DialCallStatus values ("answered" ends "completed"). */
+const OUTCOMES = [
+  "answered",
+  ...MISSED_CALL_REASONS.filter((r) => r !== "after-hours"),
+  "canceled",
+];
+
 const USAGE = `usage: npm run dev:webhook -- [--route ${Object.values(ROUTES).join("|")}]
+       [--at 2026-12-31T22:00+09:00] [--outcome ${OUTCOMES.join("|")}] [--voicemail-seconds N]
        [--line-user-id ID] [--param Name=value ...] [--port N] [--keep-running] [--help]`;
+
+/** ISO 8601 with a time zone (Z or ±hh:mm): a bare local time would depend on this machine's zone. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A mistake on the command line: printed with the usage, exit 2. */
 class UsageError extends Error {}
@@ -34,6 +55,9 @@ const parse = (args: string[]) =>
     args,
     options: {
       route: { type: "string", default: ROUTES.voice },
+      at: { type: "string" },
+      outcome: { type: "string", default: "answered" },
+      "voicemail-seconds": { type: "string", default: "20" },
       "line-user-id": { type: "string", default: SAMPLE_LINE_USER_ID },
       param: { type: "string", multiple: true, default: [] },
       port: { type: "string", default: "0" },
@@ -58,17 +82,33 @@ function parseFlags(args: string[]) {
   if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
     throw new UsageError(`--port must be a port number, 0 for any free one (got "${values.port}")`);
   }
+  const at = values.at === undefined ? undefined : new Date(values.at);
+  if (values.at !== undefined && (!INSTANT.test(values.at) || Number.isNaN(at?.getTime()))) {
+    throw new UsageError(
+      `--at must be a date and time with its offset, e.g. 2026-12-31T22:00+09:00 (got "${values.at}")`,
+    );
+  }
+  if (!OUTCOMES.includes(values.outcome)) {
+    throw new UsageError(
+      `--outcome must be one of ${OUTCOMES.join(", ")} (got "${values.outcome}")`,
+    );
+  }
+  if (!/^\d{1,4}$/.test(values["voicemail-seconds"])) {
+    throw new UsageError(
+      `--voicemail-seconds must be whole seconds, 0 for a caller who leaves none (got "${values["voicemail-seconds"]}")`,
+    );
+  }
   const extraParams: Record<string, string> = {};
   for (const pair of values.param) {
     const equals = pair.indexOf("=");
     if (equals < 1) throw new UsageError(`--param must look like Name=value (got "${pair}")`);
     extraParams[pair.slice(0, equals)] = pair.slice(equals + 1);
   }
-  return { values, extraParams };
+  return { values, extraParams, at };
 }
 
 async function main(): Promise<void> {
-  const { values, extraParams } = parseFlags(process.argv.slice(2));
+  const { values, extraParams, at } = parseFlags(process.argv.slice(2));
   if (values.help) {
     console.log(USAGE);
     return;
@@ -83,27 +123,68 @@ async function main(): Promise<void> {
   const webhook = await startLocalWebhook({
     port: Number(values.port),
     env,
-    log: (line) => console.log(`log: ${line}`),
+    log: (line) =>
+      console.log(
+        (JSON.parse(line) as { msg?: string }).msg === "missed call"
+          ? `missed-call event: ${line}`
+          : `log: ${line}`,
+      ),
+    ...(at ? { now: () => at } : {}),
   });
   console.log(`webhook listening on ${webhook.url} (Twilio would call ${webhook.publicBaseUrl})`);
   console.log(`FORWARD_TO=${env.FORWARD_TO}${env.CALLER_ID ? ` CALLER_ID=${env.CALLER_ID}` : ""}`);
+  if (at) {
+    console.log(
+      `clock: ${at.toISOString()}` +
+        (env.BUSINESS_HOURS?.trim() ? "" : " (BUSINESS_HOURS is not set: always open)"),
+    );
+  }
 
-  const route = values.route;
-  const params = sampleLineCall({
+  const post = async (route: string, params: Record<string, string>, signedUrl?: string) => {
+    const url = signedUrl ?? `${webhook.publicBaseUrl}${route}`;
+    console.log(`\nPOST ${route}, signed for ${url}:`);
+    for (const [name, value] of Object.entries(params)) console.log(`  ${name}=${value}`);
+    const result = await postSignedTwilioForm({
+      postUrl: `${webhook.url}${url.slice(webhook.publicBaseUrl.length)}`,
+      signedUrl: url,
+      authToken,
+      params,
+    });
+    console.log(`\n${result.status} ${result.contentType}`);
+    console.log(result.body ? prettyXml(result.body) : "(no body)");
+    return result.body;
+  };
+
+  const call = sampleLineCall({
     "SipHeader_X-User-To-User": hexUserToUser(values["line-user-id"]),
     ...extraParams,
   });
-  console.log(`\nPOST ${route}, signed for ${webhook.publicBaseUrl}${route}:`);
-  for (const [name, value] of Object.entries(params)) console.log(`  ${name}=${value}`);
-
-  const result = await postSignedTwilioForm({
-    postUrl: `${webhook.url}${route}`,
-    signedUrl: `${webhook.publicBaseUrl}${route}`,
-    authToken,
-    params,
-  });
-  console.log(`\n${result.status} ${result.contentType}`);
-  console.log(result.body ? prettyXml(result.body) : "(no body)");
+  let twiml = await post(values.route, call);
+  // Follow the call as Twilio would: the forward's outcome, then a voicemail's recording.
+  if (twiml.includes("<Dial")) {
+    const dialCallStatus = values.outcome === "answered" ? "completed" : values.outcome;
+    twiml = await post(ROUTES.afterDial, {
+      ...call,
+      CallStatus: "in-progress",
+      DialCallStatus: dialCallStatus,
+    });
+  }
+  const recordingStatusUrl = /recordingStatusCallback="([^"]+)"/.exec(twiml)?.[1];
+  if (recordingStatusUrl) {
+    const seconds = Number(values["voicemail-seconds"]);
+    await post(
+      ROUTES.recordingStatus,
+      {
+        AccountSid: call.AccountSid,
+        CallSid: call.CallSid,
+        RecordingSid: "RE00000000000000000000000000000001",
+        RecordingStatus: seconds > 0 ? "completed" : "absent",
+        RecordingDuration: String(seconds),
+        RecordingSource: "RecordVerb",
+      },
+      recordingStatusUrl.replaceAll("&amp;", "&"),
+    );
+  }
 
   if (values["keep-running"]) {
     console.log(

@@ -53,6 +53,46 @@ describe("npm run dev:webhook", () => {
     expect(stdout).toContain("<Hangup/>");
   });
 
+  it("--at simulates a call after hours: the after-hours TwiML, the voicemail and both missed-call events", async () => {
+    const stdout = await devWebhook(
+      ["--at", "2026-12-31T22:00+09:00", "--voicemail-seconds", "12"],
+      {
+        BUSINESS_HOURS: '{"weekly":{"thu":["09:00-18:00"]},"closed":["12-29..01-03"]}',
+        VOICEMAIL: "true",
+      },
+    );
+    expect(stdout).toContain('"decision":"after-hours-voicemail"');
+    expect(stdout).toMatch(/<Record maxLength="120" playBeep="true"/);
+    expect(stdout).toContain("POST /voicemail/recording-status");
+    const events = stdout
+      .split("\n")
+      .filter((line) => line.startsWith("missed-call event: "))
+      .map((line) => JSON.parse(line.slice("missed-call event: ".length)));
+    expect(events).toEqual([
+      expect.objectContaining({
+        kind: "missed-call",
+        reason: "after-hours",
+        at: "2026-12-31T22:00:00+09:00",
+      }),
+      expect.objectContaining({
+        kind: "voicemail",
+        voicemail: expect.objectContaining({ durationSeconds: 12 }),
+      }),
+    ]);
+  });
+
+  it("--outcome follows the forward with the after-dial request and prints its TwiML", async () => {
+    const stdout = await devWebhook(["--at", "2026-12-07T10:00+09:00", "--outcome", "busy"], {
+      BUSINESS_HOURS: '{"weekly":{"mon":["09:00-18:00"]}}',
+      UNAVAILABLE_MESSAGE: "Busy now",
+    });
+    expect(stdout).toContain('"decision":"forward-sip"');
+    expect(stdout).toContain("POST /voice/after-dial");
+    expect(stdout).toContain("DialCallStatus=busy");
+    expect(stdout).toContain('<Say language="ja-JP">Busy now</Say>');
+    expect(stdout).toMatch(/missed-call event: .*"reason":"busy"/);
+  });
+
   it("prints the usage and exits 2 on an unknown flag, a stray word or a bad value", async () => {
     for (const [args, why] of [
       [["--rout", "/fallback"], "Unknown option '--rout'"],
@@ -62,6 +102,12 @@ describe("npm run dev:webhook", () => {
         '--route must be one of /voice, /voice/after-dial, /voice/after-record, /voicemail/recording-status, /fallback, /status (got "/vioce")',
       ],
       [["--port", "http"], "--port must be a port number"],
+      [["--at", "2026-12-31 22:00"], "--at must be a date and time with its offset"],
+      [["--at", "2026-12-31T22:00"], "--at must be a date and time with its offset"],
+      [
+        ["--outcome", "busy-signal"],
+        "--outcome must be one of answered, busy, no-answer, failed, canceled",
+      ],
       [["--param", "DialCallStatus"], "--param must look like Name=value"],
     ] as const) {
       const { code, stderr } = await refused([...args]);

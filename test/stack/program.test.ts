@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ROUTES } from "../../lambda/contract";
 import { SECRET_SIG, SPECIAL_SIG_KEY, UNKNOWN } from "../../model/pulumiEngine";
 import { sipDomainProvider } from "../../providers";
 import { buildLambdaBundle } from "../../stack/lambdaBundle";
@@ -150,7 +151,9 @@ describe("prod and dev stacks on AWS", () => {
         [T.ip]: ips,
         [T.mapping]: 1,
         [T.smokeTest]: 1,
-        ...Object.fromEntries(AWS_TYPES_IN_ORDER.map((t) => [t, t === T.route ? 4 : 1])),
+        ...Object.fromEntries(
+          AWS_TYPES_IN_ORDER.map((t) => [t, t === T.route ? Object.keys(ROUTES).length : 1]),
+        ),
       });
     }
   });
@@ -194,7 +197,7 @@ describe("prod and dev stacks on AWS", () => {
     expect(prod.outputs.voiceUrl).toBe("");
     expect(prod.outputs.lineConnected).toBe(false);
     expect(prod.outputs.nextStep).toBe(
-      `Send LINE the SIP URI sip:acme-line.sip.twilio.com and Account SID ${TEST_ACCOUNT_SID}; when LINE confirms the link, open a PR setting line-call:lineConnected to true in Pulumi.prod.yaml.`,
+      `Send LINE the SIP URI sip:acme-line.sip.tokyo.twilio.com (Twilio's Tokyo edge, for callers in Japan; the global sip:acme-line.sip.twilio.com also works) and Account SID ${TEST_ACCOUNT_SID}; when LINE confirms the link, open a PR setting line-call:lineConnected to true in Pulumi.prod.yaml.`,
     );
   });
 
@@ -217,6 +220,7 @@ describe("prod and dev stacks on AWS", () => {
     expect(Object.keys(prod.outputs).sort()).toEqual(
       [
         "sipUri",
+        "sipUriTokyo",
         "sipDomainSid",
         "accountSid",
         "webhookBaseUrl",
@@ -228,6 +232,7 @@ describe("prod and dev stacks on AWS", () => {
     );
     expect(prod.outputs).toMatchObject({
       sipUri: "sip:acme-line.sip.twilio.com",
+      sipUriTokyo: "sip:acme-line.sip.tokyo.twilio.com",
       sipDomainSid: expect.stringMatching(/^SD[0-9a-f]{32}$/),
       accountSid: TEST_ACCOUNT_SID,
       webhookBaseUrl: MOCK_API_ENDPOINT,
@@ -305,7 +310,7 @@ describe("prod and dev stacks on AWS", () => {
     });
   });
 
-  it("serve the four routes through an HTTP API with a throttled, auto-deployed $default stage", () => {
+  it("serve every route of the contract through an HTTP API with a throttled, auto-deployed $default stage", () => {
     expect(prod.one(T.api).inputs.protocolType).toBe("HTTP");
     expect(prod.one(T.integration).inputs).toMatchObject({
       integrationType: "AWS_PROXY",
@@ -317,7 +322,14 @@ describe("prod and dev stacks on AWS", () => {
         .byType(T.route)
         .map((r) => r.inputs.routeKey)
         .sort(),
-    ).toEqual(["POST /fallback", "POST /status", "POST /voice", "POST /voice/after-dial"]);
+    ).toEqual([
+      "POST /fallback",
+      "POST /status",
+      "POST /voice",
+      "POST /voice/after-dial",
+      "POST /voice/after-record",
+      "POST /voicemail/recording-status",
+    ]);
     expect(prod.one(T.stage).inputs).toMatchObject({
       name: "$default",
       autoDeploy: true,
