@@ -132,22 +132,39 @@ export interface EngineStack {
   close(): Promise<void>;
 }
 
+export interface EngineStackOptions extends CopyOptions {
+  /**
+   * A stand-in shared with other stacks (several customers of one parent account), started with
+   * the local stack's account (`engineStandin`); the stack leaves it running when it closes.
+   */
+  standin?: TwilioStandin;
+  /**
+   * A subaccount of the stand-in's main account: the stack's `line-call:subaccountSid`, its
+   * credentials stay the parent's, and its webhook checks signatures with the subaccount's token,
+   * as Twilio signs a subaccount's calls.
+   */
+  subaccount?: { sid: string; authToken: string };
+}
+
+/** A stand-in with the local stack's account and token, for `EngineStackOptions.standin`. */
+export function engineStandin(): Promise<TwilioStandin> {
+  const { values, authToken } = localStackConfig();
+  return startTwilioStandin({ port: 0, accountSid: values["twilio:accountSid"], authToken });
+}
+
 /** Sets up a fresh stack `name` (stack init, secret auth token set through the CLI). */
 export async function createEngineStack(
   name: string,
-  options: CopyOptions = {},
+  options: EngineStackOptions = {},
 ): Promise<EngineStack> {
   const dir = mkdtempSync(path.join(tmpdir(), "line-call-engine-"));
-  const { config, values, authToken } = localStackConfig();
-  const standin = await startTwilioStandin({
-    port: 0,
-    accountSid: values["twilio:accountSid"],
-    authToken,
-  });
+  const { config, authToken } = localStackConfig();
+  const standin = options.standin ?? (await engineStandin());
+  const { subaccount } = options;
   // The webhook validates signatures against its public URL, known once it listens.
   const webhookEnv: Record<string, string> = {
     ...callSettingsEnvironment(config.call),
-    TWILIO_AUTH_TOKEN: authToken,
+    TWILIO_AUTH_TOKEN: subaccount?.authToken ?? authToken,
   };
   const webhook = await startLocalWebhook({ port: 0, env: webhookEnv, log: () => {} });
   webhookEnv.PUBLIC_BASE_URL = webhook.url;
@@ -163,6 +180,7 @@ export async function createEngineStack(
     ...localConfig,
     "twilio:apiBaseUrl": standin.url,
     "line-call:webhookBaseUrl": webhook.url,
+    ...(subaccount ? { "line-call:subaccountSid": subaccount.sid } : {}),
   };
   writeFileSync(configFile, YAML.stringify({ config: stackConfig }));
 
@@ -197,7 +215,7 @@ export async function createEngineStack(
     },
     close: async () => {
       killProcessesIn(dir);
-      await Promise.allSettled([webhook.close(), standin.close()]);
+      await Promise.allSettled([webhook.close(), options.standin ? undefined : standin.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

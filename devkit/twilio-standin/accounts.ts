@@ -130,6 +130,20 @@ export class AccountStore {
     return account;
   }
 
+  /**
+   * Another main account beside the stand-in's own, with subaccounts of its own: what a SID of
+   * another operator's customer looks like to the first one's credentials.
+   */
+  createMainAccount(seed: SubaccountSeed = {}): Account {
+    const sid = seed.sid ?? newSid("AC");
+    return this.add({
+      sid,
+      owner_account_sid: sid,
+      friendly_name: seed.friendlyName ?? `Another operator ${sid}`,
+      auth_token: seed.authToken ?? newAuthToken(),
+    });
+  }
+
   /** A subaccount of `parentSid` (the main account unless given). */
   createSubaccount(seed: SubaccountSeed = {}, parentSid = this.mainAccountSid): Account {
     const parent = this.require(parentSid);

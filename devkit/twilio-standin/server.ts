@@ -103,9 +103,14 @@ export interface TwilioStandin extends AccountInventory {
   accountSid: string;
   authToken: string;
   close(): Promise<void>;
-  /** A new subaccount of the main account, as `POST /Accounts.json` with its credentials makes one. */
-  createSubaccount(seed?: SubaccountSeed): StandinAccount;
-  /** Every account: the main one first, then its subaccounts. */
+  /**
+   * A new subaccount of the main account (or of `parentSid`), as `POST /Accounts.json` with the
+   * parent's credentials makes one.
+   */
+  createSubaccount(seed?: SubaccountSeed, parentSid?: string): StandinAccount;
+  /** Another main account (another operator), for SIDs the main account's credentials cannot reach. */
+  createMainAccount(seed?: SubaccountSeed): StandinAccount;
+  /** Every account: the main one first, then the others in the order they were made. */
   accounts(): StandinAccount[];
   /** One account's SIP resources. */
   account(sid: string): AccountInventory;
@@ -705,7 +710,9 @@ export async function startTwilioStandin(options: StandinOptions = {}): Promise<
         server.closeAllConnections();
       }),
     ...inventoryOf(accounts.main.sip),
-    createSubaccount: (seed) => describeAccount(accounts.createSubaccount(seed)),
+    createSubaccount: (seed, parentSid) =>
+      describeAccount(accounts.createSubaccount(seed, parentSid)),
+    createMainAccount: (seed) => describeAccount(accounts.createMainAccount(seed)),
     accounts: () => [...accounts.accounts.values()].map(describeAccount),
     account: (sid) => inventoryOf(accounts.require(sid).sip),
     requests: standin.requests,

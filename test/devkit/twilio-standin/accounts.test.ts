@@ -141,7 +141,12 @@ describe("accounts", () => {
   it("lists the caller's accounts: the parent itself and its subaccounts; a subaccount only itself", async () => {
     const sub = standin.createSubaccount({ friendlyName: "listed" });
     const all = await parent.api.v2010.accounts.list({ pageSize: 1000 });
-    expect(all.map((a) => a.sid)).toEqual(standin.accounts().map((a) => a.sid));
+    expect(all.map((a) => a.sid)).toEqual(
+      standin
+        .accounts()
+        .filter((a) => a.ownerAccountSid === standin.accountSid)
+        .map((a) => a.sid),
+    );
     expect(all[0].sid).toBe(standin.accountSid);
     const named = await parent.api.v2010.accounts.list({ friendlyName: "listed" });
     expect(named.map((a) => a.sid)).toEqual([sub.sid]);
@@ -175,6 +180,32 @@ describe("accounts", () => {
     await expect(
       parent.api.v2010.accounts(sub.sid).update({ status: "active" }),
     ).rejects.toMatchObject({ status: 400 });
+  });
+
+  it("another operator's subaccount is out of the main account's reach, and the other way round", async () => {
+    const other = standin.createMainAccount();
+    const theirs = standin.createSubaccount({}, other.sid);
+    expect(theirs.ownerAccountSid).toBe(other.sid);
+    await expect(parent.api.v2010.accounts(theirs.sid).fetch()).rejects.toMatchObject({
+      status: 404,
+      code: 20404,
+    });
+    await expect(parent.api.v2010.accounts(theirs.sid).sip.domains.list()).rejects.toMatchObject({
+      status: 401,
+      code: 20003,
+    });
+    const asOther = standinTwilioClient(standin, {
+      username: other.sid,
+      password: other.authToken,
+    });
+    expect((await asOther.api.v2010.accounts(theirs.sid).fetch()).authToken).toBe(theirs.authToken);
+    await expect(asOther.api.v2010.accounts(standin.accountSid).fetch()).rejects.toMatchObject({
+      status: 404,
+    });
+    expect((await asOther.api.v2010.accounts.list()).map((a) => a.sid)).toEqual([
+      other.sid,
+      theirs.sid,
+    ]);
   });
 
   it("records whose credentials made each request", async () => {
