@@ -294,6 +294,27 @@ function unlistedJapanesePages(docs: Record<string, string>): string[] {
     .map((file) => `README.md does not link to ${file}`);
 }
 
+/**
+ * The sections a page's contents list leaves out: a page whose introduction lists its sections
+ * (`- [title](#anchor)`) must list every level-2 heading.
+ */
+function contentsProblems(docs: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [file, text] of Object.entries(docs)) {
+    const introduction = proseLines(text.split(/^## /m)[0]).join("\n");
+    const listed = new Set(
+      [...introduction.matchAll(/^\s*- \[[^\]]*\]\(#([^)]+)\)/gm)].map((match) => match[1]),
+    );
+    if (listed.size === 0) continue;
+    for (const heading of headings(text).filter((h) => h.level === 2)) {
+      if (!listed.has(githubSlug(heading.text))) {
+        problems.push(`${file}'s contents list leaves out "## ${heading.text}"`);
+      }
+    }
+  }
+  return problems;
+}
+
 /** Every English page's translation problems. */
 function allTranslationProblems(docs: Record<string, string>): string[] {
   return englishPages(docs).flatMap((page) =>
@@ -366,6 +387,20 @@ describe("links in README.md and docs/", () => {
     expect(
       linkProblems({ "README.md": "```md\n[x](missing.md)\n```\n`[y](missing.md)`\n" }),
     ).toEqual([]);
+  });
+});
+
+describe("contents lists", () => {
+  it("name every section of their page", () => {
+    expect(contentsProblems(DOCS)).toEqual([]);
+  });
+
+  it("fail when a section is missing from one", () => {
+    const page = DOCS["docs/gitops.md"];
+    const shorter = tampered(page, /^- \[Drift issues\]\(#drift-issues\)\n/m, "");
+    expect(contentsProblems({ "docs/gitops.md": shorter })).toEqual([
+      'docs/gitops.md\'s contents list leaves out "## Drift issues"',
+    ]);
   });
 });
 
