@@ -10,9 +10,6 @@
 // development dependency that test/model/businessHours.test.ts compares day by day with the rules,
 // so a law change that one of them learns first fails the test (docs/configuration.md says how to
 // keep both current).
-// The reference (not tsconfig's include) is what ts-node sees when it type-checks this file for the
-// policy pack or a type-checked program run: it reads no tsconfig `files`/`include`.
-/// <reference path="./japaneseHolidays.d.ts" />
 import type * as JapaneseHolidaysModule from "japanese-holidays";
 
 export const DEFAULT_TIME_ZONE = "Asia/Tokyo";

@@ -1,8 +1,8 @@
 // The workflows' reports on the customer stacks, from `npm run tenants -- … --json` output files:
 //
-//   npx tsx scripts/customer-report.ts comment <touched.json> <preview.json> <comment.md>
-//     the pull request's one comment (a row per customer ci-stacks --customers --reasons listed);
-//     prints ok or failed.
+//   npx tsx scripts/customer-report.ts preview|up <touched.json> <report.json> <out.md>
+//     the pull request's one comment (preview) or the deploy's job summary (up): a row per
+//     customer ci-stacks --customers --reasons listed; prints ok or failed.
 //   npx tsx scripts/customer-report.ts drift <shards> <issue.md> [drift-report.json…]
 //     the nightly drift issue over every shard's report (<shards> is how many there should be);
 //     prints clean, drift or error, and writes the issue body on drift.
@@ -12,14 +12,15 @@ import * as fs from "node:fs";
 import type { RunReport } from "../devkit/tenants/runner";
 import type { TouchedStack } from "./gitops/ciStacks";
 import {
+  type CustomerRun,
+  customerRunReport,
   customersDriftIssueBody,
   customersDriftResult,
-  previewComment,
   readRunReport,
 } from "./gitops/customerReports";
 
 const USAGE =
-  "usage: npx tsx scripts/customer-report.ts comment <touched.json> <preview.json> <comment.md>\n" +
+  "usage: npx tsx scripts/customer-report.ts preview|up <touched.json> <report.json> <out.md>\n" +
   "       npx tsx scripts/customer-report.ts drift <shards> <issue.md> [drift-report.json …]";
 
 function runUrl(): string {
@@ -27,7 +28,7 @@ function runUrl(): string {
   return `${env.GITHUB_SERVER_URL ?? "https://github.com"}/${env.GITHUB_REPOSITORY ?? "?"}/actions/runs/${env.GITHUB_RUN_ID ?? "?"}`;
 }
 
-function comment([touchedFile, reportFile, out]: string[]): number {
+function runReport(run: CustomerRun, [touchedFile, reportFile, out]: string[]): number {
   if (!touchedFile || !reportFile || !out) {
     console.error(USAGE);
     return 2;
@@ -40,7 +41,8 @@ function comment([touchedFile, reportFile, out]: string[]): number {
   } catch (error) {
     problem = (error as Error).message;
   }
-  const { body, ok } = previewComment({
+  const { body, ok } = customerRunReport({
+    run,
     touched,
     ...(report ? { report } : {}),
     ...(problem ? { problem } : {}),
@@ -87,7 +89,7 @@ function drift([shards, out, ...files]: string[]): number {
 }
 
 function main([mode, ...rest]: string[]): number {
-  if (mode === "comment") return comment(rest);
+  if (mode === "preview" || mode === "up") return runReport(mode, rest);
   if (mode === "drift") return drift(rest);
   console.error(USAGE);
   return 2;

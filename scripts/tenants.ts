@@ -26,6 +26,7 @@ import { writeCustomerStackFile } from "../devkit/tenants/newCustomer";
 import { OPERATIONS, type Operation } from "../devkit/tenants/operations";
 import { progressPrinter, reportJson, reportTable } from "../devkit/tenants/report";
 import { defaultParallel, exitCodeOf, newLogDir, runCustomers } from "../devkit/tenants/runner";
+import { parseShard, type Shard, shardOf } from "../devkit/tenants/shard";
 import { statusRows } from "../devkit/tenants/status";
 import { writeStatusPage } from "../devkit/tenants/statusPage";
 
@@ -40,9 +41,18 @@ const USAGE = `usage: npm run tenants -- <command> [customer…|--all] [options]
   destroy <customer>… [--yes]            remove the customers' resources (asks unless --yes)
   status [customer…|--all] [--html file] where each customer stands (default: all customers);
                                          --html writes the status page
-options: --parallel N (default ${defaultParallel()}), --json`;
+options: --parallel N (default ${defaultParallel()}), --json,
+         --shard i/N (preview|up|drift: only the i-th of N slices of the customers, for a CI matrix)`;
 
 class UsageError extends Error {}
+
+function shardArgument(text: string): Shard {
+  try {
+    return parseShard(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 function parallelOf(text: string | undefined): number {
   if (text === undefined) return defaultParallel();
@@ -102,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       all: { type: "boolean" },
       parallel: { type: "string" },
+      shard: { type: "string" },
       json: { type: "boolean" },
       yes: { type: "boolean" },
       subaccount: { type: "string" },
@@ -234,7 +245,12 @@ async function main(argv: string[]): Promise<number> {
       if (operation === "destroy" && flags.all) {
         throw new UsageError("destroy takes customers by name only, never --all");
       }
-      const selected = selectStacks(stacks, flags.all ? { all: true } : { names });
+      if (flags.shard !== undefined && operation === "destroy") {
+        throw new UsageError("destroy takes customers by name only, never --shard");
+      }
+      const chosen = selectStacks(stacks, flags.all ? { all: true } : { names });
+      const selected =
+        flags.shard === undefined ? chosen : shardOf(chosen, shardArgument(flags.shard));
       if (operation === "destroy" && !flags.yes && !(await confirmDestroy(selected))) {
         console.error("Nothing destroyed.");
         return 1;

@@ -42,8 +42,31 @@ const OUTCOME_MARK: Record<string, string> = {
   "not run": "not run",
 };
 
-function whyTouched(touched: TouchedStack[]): string {
-  if (touched.length === 0) return "This pull request touches no customer stack.";
+/** How each workflow words its run: the PR's previews, the merge's deploys. */
+const WORDING = {
+  preview: {
+    title: "Customer previews (`npm run tenants -- preview`)",
+    change: "This pull request",
+    run: "preview",
+    runs: "previews",
+    after: "Merging deploys exactly these customers.",
+    blocked: "this pull request cannot be deployed as is.",
+  },
+  up: {
+    title: "Customer deploys (`npm run tenants -- up`)",
+    change: "This push",
+    run: "deploy",
+    runs: "deploys",
+    after: "",
+    blocked: "run `npm run tenants -- up <customer>` (or this workflow by hand) once it is fixed.",
+  },
+} as const;
+
+export type CustomerRun = keyof typeof WORDING;
+
+function whyTouched(touched: TouchedStack[], run: CustomerRun): string {
+  const { change, runs } = WORDING[run];
+  if (touched.length === 0) return `${change} touches no customer stack.`;
   const shared = touched.find((t) => t.scope === "shared");
   const count = `${touched.length} customer${touched.length === 1 ? "" : "s"}`;
   if (shared) {
@@ -51,13 +74,17 @@ function whyTouched(touched: TouchedStack[]): string {
       shared.because === "Pulumi.yaml"
         ? "`Pulumi.yaml` (the shared LINE IP list and the project's settings)"
         : `\`${shared.because}\`, which every stack deploys`;
-    return `This pull request changes ${what}: every customer is previewed (${count}).`;
+    return `${change} changes ${what}: every customer's ${WORDING[run].run} runs (${count}).`;
   }
-  return `This pull request changes the stack files of ${count}; only they are previewed.`;
+  return `${change} changes the stack files of ${count}; only their ${runs} run.`;
 }
 
-/** The pull request's comment: one row per customer the PR touches. */
-export function previewComment(options: {
+/**
+ * The pull request's comment (`preview`), or the deploy's job summary (`up`): one row per
+ * customer the change touches.
+ */
+export function customerRunReport(options: {
+  run: CustomerRun;
   touched: TouchedStack[];
   /** The tenants preview's report; undefined when it produced none (`problem` says why). */
   report?: RunReport;
@@ -65,6 +92,7 @@ export function previewComment(options: {
   runUrl: string;
 }): { body: string; ok: boolean } {
   const { touched, report, runUrl } = options;
+  const words = WORDING[options.run];
   const results = new Map((report?.results ?? []).map((r) => [r.customer, r]));
   const rows = touched.map((t) => {
     const result = results.get(t.stack);
@@ -85,22 +113,22 @@ export function previewComment(options: {
   const failed = touched.filter((t) => results.get(t.stack)?.outcome !== "succeeded");
   const ok = options.problem === undefined && failed.length === 0;
   const verdict = options.problem
-    ? `**The previews could not run**: ${cell(options.problem)}`
+    ? `**The ${words.runs} could not run**: ${cell(options.problem)}`
     : ok
-      ? `All ${touched.length} preview${touched.length === 1 ? "" : "s"} succeeded. Merging deploys exactly these customers.`
-      : `**${failed.length} of ${touched.length} failed** (${failed.map((t) => t.stack).join(", ")}): this pull request cannot be deployed as is.`;
+      ? `All ${touched.length} ${touched.length === 1 ? words.run : words.runs} succeeded. ${words.after}`.trimEnd()
+      : `**${failed.length} of ${touched.length} failed** (${failed.map((t) => t.stack).join(", ")}): ${words.blocked}`;
   const body = [
     PREVIEW_COMMENT_MARKER,
-    "### Customer previews (`npm run tenants -- preview`)",
+    `### ${words.title}`,
     "",
-    whyTouched(touched),
+    whyTouched(touched, options.run),
     verdict,
     "",
     "| customer | touched by | result | changes | duration | error |",
     "| --- | --- | --- | --- | ---: | --- |",
     ...rows,
     "",
-    `Each customer's whole preview is in the job log: ${runUrl}`,
+    `Each customer's whole ${words.run} is in the job log: ${runUrl}`,
     "",
   ].join("\n");
   return { body, ok };

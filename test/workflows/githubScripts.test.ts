@@ -211,3 +211,66 @@ describe("pull request: the ip-diff comment", () => {
     expect(issues[0].comments[1]).toContain('~~~~~diff\n+ 203.0.113.9/32  "```<b>"\n~~~~~');
   });
 });
+
+describe("drift check: the one customers' issue", () => {
+  const script = scriptOf("pulumi-drift.yml", "customer-drift-issue");
+  const env = (RESULT: string) => ({ RESULT, RUNNER_TEMP: "/tmp/r" });
+  const body = (text: string) => ({ "/tmp/r/customers-drift-issue.md": text });
+
+  it("is one issue for every customer: opened, updated while drift lasts, closed by a clean run", async () => {
+    const issues: Issue[] = [
+      {
+        number: 1,
+        title: "Drift detected in stack prod",
+        body: "",
+        state: "open",
+        labels: ["drift"],
+        comments: [],
+      },
+    ];
+    await runScript(script, { issues, env: env("drift"), files: body("| kita | update 1 |") });
+    expect(issues[1]).toMatchObject({
+      title: "Drift detected in customer stacks",
+      body: "| kita | update 1 |",
+      labels: ["drift"],
+      state: "open",
+    });
+    await runScript(script, {
+      issues,
+      env: env("drift"),
+      files: body("| aoba | delete 1 |\n| kita | update 1 |"),
+    });
+    expect(issues).toHaveLength(2);
+    expect(issues[1].body).toContain("aoba");
+    expect(issues[1].comments).toEqual([
+      "Still drifted in https://github.com/acme/line-call/actions/runs/42; the description lists the customers now.",
+    ]);
+    await runScript(script, { issues, env: env("clean"), files: {} });
+    expect(issues[1].state).toBe("closed");
+    expect(issues[0].state).toBe("open");
+  });
+});
+
+describe("pull request: the one customers' comment", () => {
+  const script = scriptOf("pulumi-preview.yml", "customers");
+  const marker = "<!-- line-call:customers-preview -->";
+
+  it("is created once with a row per customer, then edited in place on each push", async () => {
+    const issues: Issue[] = [
+      {
+        number: 7,
+        title: "LINE's new address",
+        body: "",
+        state: "open",
+        labels: [],
+        comments: ["LGTM?"],
+        pull_request: {},
+      },
+    ];
+    const env = { RUNNER_TEMP: "/tmp/r" };
+    const file = (text: string) => ({ "/tmp/r/customers-comment.md": `${marker}\n${text}` });
+    await runScript(script, { issues, env, files: file("| aoba | ✅ |") });
+    await runScript(script, { issues, env, files: file("| aoba | ✅ |\n| kita | ❌ |") });
+    expect(issues[0].comments).toEqual(["LGTM?", `${marker}\n| aoba | ✅ |\n| kita | ❌ |`]);
+  });
+});

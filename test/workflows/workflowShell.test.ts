@@ -182,7 +182,15 @@ describe("pull request: the one check branch protection requires", () => {
     IP_DIFF = "success",
     STACKS = "success",
     TYPECHECK = "success",
-  ) => runStep(script, { STACKS, TYPECHECK, IP_DIFF, PREVIEW }).status;
+    CUSTOMERS = "skipped",
+  ) => runStep(script, { STACKS, TYPECHECK, IP_DIFF, PREVIEW, CUSTOMERS }).status;
+
+  it("fails when a customer preview failed, passes when none was needed", () => {
+    expect(verdict("skipped", "success", "success", "success", "success")).toBe(0);
+    expect(verdict("success", "success", "success", "success", "skipped")).toBe(0);
+    expect(verdict("success", "success", "success", "success", "failure")).not.toBe(0);
+    expect(verdict("skipped", "success", "success", "success", "cancelled")).not.toBe(0);
+  });
 
   it("passes when the previews passed or none was needed, and fails otherwise", () => {
     expect(verdict("success")).toBe(0);
@@ -197,5 +205,219 @@ describe("pull request: the one check branch protection requires", () => {
     expect(verdict("success", "success", "success", "failure")).not.toBe(0);
     expect(verdict("skipped", "success", "success", "failure")).not.toBe(0);
     expect(verdict("skipped", "success", "success", "cancelled")).not.toBe(0);
+  });
+});
+
+/**
+ * A `npx` that stands in for `npx tsx scripts/tenants.ts …` (records the arguments, prints the
+ * report it is given, exits as told) and runs every other npx command for real.
+ */
+const realNpx = spawnSync("bash", ["-c", "command -v npx"], { encoding: "utf8" }).stdout.trim();
+const fakeNpxDir = path.join(tmp, "fake-npx");
+fs.mkdirSync(fakeNpxDir);
+fs.writeFileSync(
+  path.join(fakeNpxDir, "npx"),
+  `#!/bin/sh
+if [ "$2" = scripts/tenants.ts ]; then
+  shift 2
+  echo "$*" >> "$FAKE_TENANTS_CALLS"
+  cat "$FAKE_TENANTS_OUTPUT"
+  exit "$FAKE_TENANTS_EXIT"
+fi
+exec "${realNpx}" "$@"
+`,
+  { mode: 0o755 },
+);
+
+function withFakeTenants(report: object | string, exit: number) {
+  const calls = path.join(tmp, `tenants-calls-${runs + 1}`);
+  const output = path.join(tmp, `tenants-output-${runs + 1}`);
+  fs.writeFileSync(output, typeof report === "string" ? report : JSON.stringify(report));
+  return {
+    env: {
+      FAKE_TENANTS_CALLS: calls,
+      FAKE_TENANTS_OUTPUT: output,
+      FAKE_TENANTS_EXIT: String(exit),
+    },
+    calls: () => fs.readFileSync(calls, "utf8").trim().split("\n"),
+  };
+}
+
+const runReport = (operation: string, results: object[]) => ({
+  operation,
+  results,
+  cancelled: false,
+  parallel: 4,
+  logDir: "/tmp/logs",
+  durationMs: 5000,
+});
+
+describe("pull request: previewing the customers it touches", () => {
+  const script = runOf("pulumi-preview.yml", "customers", "preview");
+  const touched = JSON.stringify([
+    { stack: "aoba", because: "Pulumi.yaml", scope: "shared" },
+    { stack: "kita", because: "Pulumi.yaml", scope: "shared" },
+  ]);
+
+  it("runs one tenants preview over exactly those customers and writes the comment", () => {
+    const tenants = withFakeTenants(
+      runReport("preview", [
+        {
+          customer: "aoba",
+          outcome: "succeeded",
+          changes: { create: 1, same: 8 },
+          durationMs: 2000,
+        },
+        { customer: "kita", outcome: "succeeded", changes: { same: 9 }, durationMs: 2000 },
+      ]),
+      0,
+    );
+    const result = runStep(script, { TOUCHED: touched, ...tenants.env }, fakeNpxDir);
+    expect(result.status).toBe(0);
+    expect(tenants.calls()).toEqual(["preview aoba kita --json"]);
+    expect(result.outputs.result).toBe("ok");
+    const comment = fs.readFileSync(path.join(tmp, "customers-comment.md"), "utf8");
+    expect(comment).toContain("| aoba | `Pulumi.yaml` | ✅ succeeded | create 1 |");
+  });
+
+  it("records a failed customer for the next steps without stopping before the comment", () => {
+    const tenants = withFakeTenants(
+      runReport("preview", [
+        { customer: "aoba", outcome: "failed", changes: {}, durationMs: 2000, error: "boom" },
+        { customer: "kita", outcome: "succeeded", changes: {}, durationMs: 2000 },
+      ]),
+      1,
+    );
+    const result = runStep(script, { TOUCHED: touched, ...tenants.env }, fakeNpxDir);
+    expect(result.status).toBe(0);
+    expect(result.outputs.result).toBe("failed");
+    expect(fs.readFileSync(path.join(tmp, "customers-comment.md"), "utf8")).toContain("boom");
+  });
+
+  it("fails the verdict when tenants printed no report at all", () => {
+    const tenants = withFakeTenants("Error: PULUMI_BACKEND_URL is not a backend\n", 2);
+    const result = runStep(script, { TOUCHED: touched, ...tenants.env }, fakeNpxDir);
+    expect(result.outputs.result).toBe("failed");
+  });
+});
+
+describe("drift check: a customer shard", () => {
+  const script = runOf("pulumi-drift.yml", "customer-drift", "drift");
+
+  it("runs tenants drift over its shard of every customer and keeps the report, drift or not", () => {
+    const report = runReport("drift", [
+      {
+        customer: "kita",
+        outcome: "succeeded",
+        changes: { update: 1 },
+        durationMs: 1,
+        drift: true,
+      },
+    ]);
+    const tenants = withFakeTenants(report, 1);
+    const result = runStep(script, { SHARD: "2", SHARDS: "3", ...tenants.env }, fakeNpxDir);
+    expect(result.status).toBe(0);
+    expect(tenants.calls()).toEqual(["drift --all --shard 2/3 --json"]);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, "drift/shard-2.json"), "utf8"))).toEqual(
+      report,
+    );
+  });
+});
+
+describe("drift check: the verdict over every shard", () => {
+  const script = runOf("pulumi-drift.yml", "customer-drift-issue", "verdict");
+  const shardFile = (n: number, results: object[]) => {
+    fs.mkdirSync(path.join(tmp, "drift"), { recursive: true });
+    fs.writeFileSync(
+      path.join(tmp, `drift/shard-${n}.json`),
+      JSON.stringify(runReport("drift", results)),
+    );
+  };
+  const clean = (customer: string) => ({
+    customer,
+    outcome: "succeeded",
+    changes: {},
+    durationMs: 1,
+    drift: false,
+  });
+
+  it("is clean only when every shard reported clean, drift when any customer drifted", () => {
+    fs.rmSync(path.join(tmp, "drift"), { recursive: true, force: true });
+    shardFile(1, [clean("aoba")]);
+    expect(runStep(script, { SHARDS: "[1,2]" }).outputs.result).toBe("error");
+    shardFile(2, [clean("kita")]);
+    expect(runStep(script, { SHARDS: "[1,2]" }).outputs.result).toBe("clean");
+    shardFile(2, [{ ...clean("kita"), drift: true, changes: { delete: 1 } }]);
+    const drifted = runStep(script, { SHARDS: "[1,2]" });
+    expect(drifted.outputs.result).toBe("drift");
+    expect(fs.readFileSync(path.join(tmp, "customers-drift-issue.md"), "utf8")).toContain(
+      "| kita | delete 1 |",
+    );
+  });
+
+  it("is error when no shard left a report", () => {
+    fs.rmSync(path.join(tmp, "drift"), { recursive: true, force: true });
+    expect(runStep(script, { SHARDS: "[1,2,3]" }).outputs.result).toBe("error");
+  });
+});
+
+describe("deploy: choosing the customers", () => {
+  const script = runOf("pulumi-deploy.yml", "stacks", "select");
+  const repo = new TempGitRepo();
+  // The project's code, linked: the step runs ci-stacks.ts from the checkout.
+  for (const entry of [
+    "scripts",
+    "devkit",
+    "model",
+    "stack",
+    "policy",
+    "lambda",
+    "providers",
+    "node_modules",
+    "package.json",
+    "tsconfig.json",
+  ]) {
+    fs.symlinkSync(path.join(ROOT, entry), path.join(repo.dir, entry));
+  }
+  fs.writeFileSync(path.join(repo.dir, ".gitignore"), "*\n!Pulumi*.yaml\n!.gitignore\n");
+  const customer = (digit: string) => `config:\n  line-call:subaccountSid: AC${digit.repeat(32)}\n`;
+  const base = repo.commit("base", {
+    "Pulumi.yaml": "name: line-call\nruntime: nodejs\n",
+    "Pulumi.prod.yaml": "config: {}\n",
+    "Pulumi.aoba.yaml": customer("1"),
+    "Pulumi.kita.yaml": customer("2"),
+  });
+  repo.commit("kita connected", {
+    "Pulumi.kita.yaml": `${customer("2")}  line-call:lineConnected: true\n`,
+  });
+  afterAll(() => repo.remove());
+  const select = (env: Record<string, string>) =>
+    runStep(
+      script,
+      { GITHUB_EVENT_NAME: "push", REQUESTED: "", BEFORE: base, ...env },
+      undefined,
+      repo.dir,
+    );
+
+  it("deploys exactly the customers a push touches, with why", () => {
+    const push = select({});
+    expect(push.status).toBe(0);
+    expect(JSON.parse(push.outputs.stacks)).toEqual([]);
+    expect(JSON.parse(push.outputs.customers)).toEqual([
+      { stack: "kita", because: "Pulumi.kita.yaml", scope: "own" },
+    ]);
+  });
+
+  it("sends a customer asked for by hand to tenants, and any other stack to its own job", () => {
+    const aoba = select({ GITHUB_EVENT_NAME: "workflow_dispatch", REQUESTED: "aoba" });
+    expect(JSON.parse(aoba.outputs.customers).map((t: { stack: string }) => t.stack)).toEqual([
+      "aoba",
+    ]);
+    expect(aoba.outputs.stacks).toBe("[]");
+    const prod = select({ GITHUB_EVENT_NAME: "workflow_dispatch", REQUESTED: "prod" });
+    expect(prod.outputs).toMatchObject({ stacks: '["prod"]', customers: "[]" });
+    const all = select({ GITHUB_EVENT_NAME: "workflow_dispatch" });
+    expect(JSON.parse(all.outputs.customers)).toHaveLength(2);
+    expect(all.outputs.stacks).toBe('["prod"]');
   });
 });

@@ -169,7 +169,7 @@ describe("workflows as documented", () => {
   it("sum the PR's jobs up in one check for branch protection", () => {
     expect(preview.jobs.result).toMatchObject({
       name: "Pulumi preview result",
-      needs: ["stacks", "typecheck", "ip-diff", "preview"],
+      needs: ["stacks", "typecheck", "ip-diff", "preview", "customers"],
       if: "always()",
     });
   });
@@ -241,6 +241,59 @@ describe("workflows as documented", () => {
     const issue = job.steps.find((s) => s.uses?.startsWith("actions/github-script@"));
     expect(issue?.with?.script).toContain(`Drift detected in stack \${stack}`);
     expect(job.steps.at(-1)?.if).toBe("steps.preview.outputs.result != 'clean'");
+  });
+
+  it("run the customers through tenants: the ones a PR touches, then exactly those on merge", () => {
+    const customerEnv = {
+      PULUMI_BACKEND_URL: gh("vars.PULUMI_BACKEND_URL"),
+      PULUMI_ACCESS_TOKEN: gh("secrets.PULUMI_ACCESS_TOKEN"),
+      PULUMI_CONFIG_PASSPHRASE: gh("secrets.PULUMI_CONFIG_PASSPHRASE"),
+      TWILIO_AUTH_TOKEN: gh("secrets.TWILIO_AUTH_TOKEN"),
+      HAS_AWS_ACCESS_KEY: gh("secrets.AWS_ACCESS_KEY_ID != ''"),
+      TOUCHED: gh("needs.stacks.outputs.customers"),
+    };
+    const onPr = preview.jobs.customers;
+    expect(onPr.needs).toBe("stacks");
+    expect(onPr.if).toContain("needs.stacks.outputs.customers != '[]'");
+    expect(onPr.env).toEqual(customerEnv);
+    expect(onPr.permissions).toMatchObject({ "pull-requests": "write", "id-token": "write" });
+    expect(onPr.steps.find((s) => s.id === "preview")?.run).toContain(
+      `npx tsx scripts/tenants.ts preview "$\{customers[@]}" --json`,
+    );
+    expect(preview.jobs.stacks.steps.at(-1)?.run).toContain(
+      'scripts/ci-stacks.ts changed "origin/$BASE_REF" --customers --reasons',
+    );
+
+    const onMerge = deploy.jobs.customers;
+    expect(onMerge.needs).toEqual(["stacks", "deploy"]);
+    expect(onMerge.if).toContain("needs.deploy.result == 'skipped'");
+    expect(onMerge.environment).toBe("customers");
+    expect(onMerge.concurrency).toEqual({ group: "pulumi-customers", "cancel-in-progress": false });
+    expect(onMerge.env).toEqual(customerEnv);
+    expect(onMerge.steps.find((s) => s.id === "up")?.run).toContain(
+      `npx tsx scripts/tenants.ts up "$\{customers[@]}" --json`,
+    );
+  });
+
+  it("check every customer's drift nightly, sharded over a matrix, into one issue", () => {
+    const shards = drift.jobs["customer-drift"];
+    expect(shards.strategy?.matrix.shard).toBe(gh("fromJSON(needs.stacks.outputs.shards)"));
+    expect(shards.strategy?.["fail-fast"]).toBe(false);
+    expect(shards.env).toMatchObject({
+      SHARD: gh("matrix.shard"),
+      SHARDS: gh("strategy.job-total"),
+    });
+    expect(shards.steps.find((s) => s.id === "drift")?.run).toContain(
+      'npx tsx scripts/tenants.ts drift --all --shard "$SHARD/$SHARDS" --json',
+    );
+    expect(drift.jobs.stacks.steps.at(-1)?.run).toContain("scripts/ci-stacks.ts shards");
+    const issue = drift.jobs["customer-drift-issue"];
+    expect(issue.needs).toEqual(["stacks", "customer-drift"]);
+    expect(issue.if).toContain("always()");
+    expect(issue.permissions?.issues).toBe("write");
+    const script = issue.steps.find((s) => s.uses?.startsWith("actions/github-script@"));
+    expect(script?.with?.script).toContain('"Drift detected in customer stacks"');
+    expect(issue.steps.at(-1)?.if).toBe("steps.verdict.outputs.result != 'clean'");
   });
 
   it("only call scripts and npm scripts that exist", () => {

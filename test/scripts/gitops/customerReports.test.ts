@@ -6,10 +6,10 @@ import type { RunReport } from "../../../devkit/tenants/runner";
 import type { TouchedStack } from "../../../scripts/gitops/ciStacks";
 import {
   CUSTOMERS_DRIFT_MARKER,
+  customerRunReport,
   customersDriftIssueBody,
   customersDriftResult,
   PREVIEW_COMMENT_MARKER,
-  previewComment,
   readRunReport,
 } from "../../../scripts/gitops/customerReports";
 
@@ -58,7 +58,8 @@ describe("the pull request's customer comment", () => {
   ];
 
   it("has one row per touched customer, with why, the result and the changes", () => {
-    const { body, ok: passed } = previewComment({
+    const { body, ok: passed } = customerRunReport({
+      run: "preview",
       touched: own,
       report: report("preview", [
         ok("aoba", { create: 1, delete: 1, same: 7 }),
@@ -69,7 +70,7 @@ describe("the pull request's customer comment", () => {
     expect(passed).toBe(true);
     expect(body.startsWith(PREVIEW_COMMENT_MARKER)).toBe(true);
     expect(body).toContain(
-      "This pull request changes the stack files of 2 customers; only they are previewed.",
+      "This pull request changes the stack files of 2 customers; only their previews run.",
     );
     expect(body).toContain("All 2 previews succeeded. Merging deploys exactly these customers.");
     expect(body).toContain(
@@ -85,7 +86,8 @@ describe("the pull request's customer comment", () => {
       because: "Pulumi.yaml",
       scope: "shared",
     }));
-    const { body, ok: passed } = previewComment({
+    const { body, ok: passed } = customerRunReport({
+      run: "preview",
       touched: shared,
       report: report("preview", [
         ok("aoba", { create: 1 }),
@@ -101,7 +103,7 @@ describe("the pull request's customer comment", () => {
     });
     expect(passed).toBe(false);
     expect(body).toContain(
-      "`Pulumi.yaml` (the shared LINE IP list and the project's settings): every customer is previewed (3 customers)",
+      "`Pulumi.yaml` (the shared LINE IP list and the project's settings): every customer's preview runs (3 customers)",
     );
     expect(body).toContain("**2 of 3 failed** (kita, minato)");
     expect(body).toContain("| kita | `Pulumi.yaml` | ❌ failed |  | 3.0 s | a \\| b second |");
@@ -109,7 +111,8 @@ describe("the pull request's customer comment", () => {
   });
 
   it("fails with the reason when the preview left no report", () => {
-    const { body, ok: passed } = previewComment({
+    const { body, ok: passed } = customerRunReport({
+      run: "preview",
       touched: own,
       problem: "p.json holds no tenants --json report (it is empty)",
       runUrl: RUN,
@@ -163,5 +166,24 @@ describe("the nightly drift check over the shards", () => {
     });
     expect(body).toContain("- zen: locked: stack is locked");
     expect(body).toContain("- 1 of 2 shards left no report (see their jobs)");
+  });
+});
+
+describe("the deploy's job summary", () => {
+  it("words the same rows as deploys", () => {
+    const { body, ok: passed } = customerRunReport({
+      run: "up",
+      touched: [{ stack: "aoba", because: "Pulumi.aoba.yaml", scope: "own" }],
+      report: report("up", [
+        { customer: "aoba", outcome: "failed", changes: {}, durationMs: 1000, error: "boom" },
+      ]),
+      runUrl: RUN,
+    });
+    expect(passed).toBe(false);
+    expect(body).toContain("### Customer deploys (`npm run tenants -- up`)");
+    expect(body).toContain(
+      "This push changes the stack files of 1 customer; only their deploys run.",
+    );
+    expect(body).toContain("**1 of 1 failed** (aoba): run `npm run tenants -- up <customer>`");
   });
 });
