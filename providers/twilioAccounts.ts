@@ -49,7 +49,7 @@ export async function readSubaccount(
     const e = error as TwilioApiError;
     if (e.status === 404 || e.code === 20404) {
       throw new Error(
-        `${notChild}: Twilio answered ${parent}'s credentials that it has no such account (HTTP 404, error 20404). Nothing was created; ${fix}.`,
+        `${notChild}: asked with ${parent}'s credentials, Twilio answers that there is no such account (HTTP 404, error 20404). Nothing was created; ${fix}.`,
       );
     }
     throw toProviderError(

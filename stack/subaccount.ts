@@ -37,10 +37,16 @@ export function customerSubaccount(
   // An explicit dependency that resolves (to none) once Twilio confirmed the subaccount: no
   // resource is registered with the engine before, and none at all when the check fails.
   const checked = sid.apply((): pulumi.Resource[] => []);
-  pulumi.runtime.registerStackTransformation(({ props, opts }) => ({
-    props,
-    opts: pulumi.mergeOptions(opts, { dependsOn: checked }),
-  }));
+  // The CLI runs every program inside its root stack resource, which holds the transformation. A
+  // unit test that imports the program under mocks without one (test/support/programHarness.ts)
+  // has nowhere to register it: there the Twilio resources and the smoke test still wait for the
+  // check through their inputs (`sid`), the AWS ones do not.
+  if (pulumi.runtime.getStackResource()) {
+    pulumi.runtime.registerStackTransformation(({ props, opts }) => ({
+      props,
+      opts: pulumi.mergeOptions(opts, { dependsOn: checked }),
+    }));
+  }
   return {
     sid,
     authToken: pulumi.secret(read.then((subaccount) => subaccount.authToken)),

@@ -78,7 +78,7 @@ const API_ID = "abc123defg";
 export const MOCK_API_ENDPOINT = `https://${API_ID}.execute-api.ap-northeast-1.amazonaws.com`;
 
 /** Outputs the mock engine reports for a resource: its inputs plus what the cloud would add. */
-function mockState(
+export function mockState(
   type: string,
   name: string,
   inputs: Record<string, unknown>,
