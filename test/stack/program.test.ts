@@ -310,6 +310,29 @@ describe("prod and dev stacks on AWS", () => {
     });
   });
 
+  it("hand the function business hours and voicemail in their canonical form, and none when unset", async () => {
+    const variablesOf = (run: ProgramRun) =>
+      (run.one(T.fn).inputs.environment as { variables: Record<string, string> }).variables;
+    // As the CLI passes an object from the stack file: JSON text, here with blanks and defaults left out.
+    const hours = {
+      weekly: { fri: ["13:00-18:00", "09:00-12:00"] },
+      closed: ["12-29..01-03"],
+    };
+    const withHours = await runProgram(
+      withToken("prod", {
+        "line-call:businessHours": JSON.stringify(hours, null, 2),
+        "line-call:voicemail": "true",
+      }),
+    );
+    expect(variablesOf(withHours)).toMatchObject({
+      BUSINESS_HOURS:
+        '{"timeZone":"Asia/Tokyo","weekly":{"fri":["09:00-12:00","13:00-18:00"]},"closed":["12-29..01-03"]}',
+      VOICEMAIL: "true",
+      VOICEMAIL_MAX_SECONDS: "120",
+    });
+    expect(variablesOf(prod)).toMatchObject({ BUSINESS_HOURS: "", VOICEMAIL: "false" });
+  });
+
   it("serve every route of the contract through an HTTP API with a throttled, auto-deployed $default stage", () => {
     expect(prod.one(T.api).inputs.protocolType).toBe("HTTP");
     expect(prod.one(T.integration).inputs).toMatchObject({
