@@ -2,8 +2,9 @@
 // repository, and every #anchor to a heading of its target (GitHub's anchor rules). Every English
 // page docs/<page>.md has its Japanese translation docs/ja/<page>.md, kept in step with it: the two
 // link to each other, have the same headings at the same levels, the same code blocks (comments
-// aside: those are translated) and, section by section, every inline `code` of the English (keys,
-// commands, values). The checks are functions of the texts, so each is also shown to fail on a
+// aside: those are translated), section by section every inline `code` of the English (keys,
+// commands, values), and Japanese prose wherever the English has prose; README.md links every
+// Japanese page. The checks are functions of the texts, so each is also shown to fail on a
 // tampered copy.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -188,6 +189,31 @@ function sectionCode(markdown: string): Set<string>[] {
   );
 }
 
+/**
+ * The prose of each part of a document between headings (the part before the first heading
+ * first), with code, link targets and HTML entities left out: what a translation must put in
+ * Japanese.
+ */
+function headingParts(markdown: string): string[] {
+  const parts: string[][] = [[]];
+  for (const line of proseLines(markdown)) {
+    if (/^#{1,6}\s/.test(line)) parts.push([]);
+    else parts[parts.length - 1].push(line);
+  }
+  return parts.map((lines) =>
+    lines
+      .join("\n")
+      .replace(/(`+)[\s\S]*?\1/g, " ")
+      .replace(/\]\([^)]*\)/g, "]")
+      .replace(/&[a-z]+;/g, " "),
+  );
+}
+
+/** Written in Japanese: holds kana or kanji. */
+const JAPANESE_SCRIPT = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u;
+/** Holds English prose: three words in a row. */
+const ENGLISH_PROSE = /[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}/;
+
 /** The English pages under docs/ (not their translations), by file name. */
 function englishPages(docs: Record<string, string>): string[] {
   return Object.keys(docs)
@@ -237,6 +263,13 @@ function translationProblems(
       }
     });
   }
+  const [enParts, jaParts] = [headingParts(english), headingParts(japanese)];
+  enParts.forEach((prose, i) => {
+    if (ENGLISH_PROSE.test(prose) && !JAPANESE_SCRIPT.test(jaParts[i])) {
+      const where = i === 0 ? "its introduction" : `its part under ${shown(jaHeadings[i - 1])}`;
+      problems.push(`${ja} has ${where} not in Japanese: translate it`);
+    }
+  });
   const [enCode, jaCode] = [sectionCode(english), sectionCode(japanese)];
   const sectionTitles = [
     "(the introduction)",
@@ -250,6 +283,35 @@ function translationProblems(
       );
     }
   });
+  return problems;
+}
+
+/** The Japanese pages README.md does not link to (its 日本語 paragraph lists them all). */
+function unlistedJapanesePages(docs: Record<string, string>): string[] {
+  const linked = linkTargets(docs["README.md"]);
+  return Object.keys(docs)
+    .filter((file) => file.startsWith("docs/ja/") && !linked.includes(file))
+    .map((file) => `README.md does not link to ${file}`);
+}
+
+/**
+ * The sections a page's contents list leaves out: a page whose introduction lists its sections
+ * (`- [title](#anchor)`) must list every level-2 heading.
+ */
+function contentsProblems(docs: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [file, text] of Object.entries(docs)) {
+    const introduction = proseLines(text.split(/^## /m)[0]).join("\n");
+    const listed = new Set(
+      [...introduction.matchAll(/^\s*- \[[^\]]*\]\(#([^)]+)\)/gm)].map((match) => match[1]),
+    );
+    if (listed.size === 0) continue;
+    for (const heading of headings(text).filter((h) => h.level === 2)) {
+      if (!listed.has(githubSlug(heading.text))) {
+        problems.push(`${file}'s contents list leaves out "## ${heading.text}"`);
+      }
+    }
+  }
   return problems;
 }
 
@@ -328,6 +390,20 @@ describe("links in README.md and docs/", () => {
   });
 });
 
+describe("contents lists", () => {
+  it("name every section of their page", () => {
+    expect(contentsProblems(DOCS)).toEqual([]);
+  });
+
+  it("fail when a section is missing from one", () => {
+    const page = DOCS["docs/gitops.md"];
+    const shorter = tampered(page, /^- \[Drift issues\]\(#drift-issues\)\n/m, "");
+    expect(contentsProblems({ "docs/gitops.md": shorter })).toEqual([
+      'docs/gitops.md\'s contents list leaves out "## Drift issues"',
+    ]);
+  });
+});
+
 describe("the Japanese translations", () => {
   it("exist for every English page, and each links back and keeps its headings, code and inline code", () => {
     expect(englishPages(DOCS)).toEqual(
@@ -353,6 +429,13 @@ describe("the Japanese translations", () => {
 
   const english = DOCS["docs/operations.md"];
   const japanese = DOCS["docs/ja/operations.md"];
+
+  it("are each linked from the README", () => {
+    expect(unlistedJapanesePages(DOCS)).toEqual([]);
+    expect(unlistedJapanesePages({ ...DOCS, "docs/ja/tenants.md": "# テナント\n" })).toEqual([
+      "README.md does not link to docs/ja/tenants.md",
+    ]);
+  });
 
   it("fail when a page has no translation", () => {
     expect(allTranslationProblems({ ...DOCS, "docs/tenants.md": "# Tenants\n" })).toEqual([
@@ -399,6 +482,21 @@ describe("the Japanese translations", () => {
     ]);
     const comment = tampered(japanese, "# 現在のバックエンドから書き出す", "# 書き出し");
     expect(translationProblems("operations.md", english, comment)).toEqual([]);
+  });
+
+  it("fail when a part is left in English", () => {
+    const englishBody = /^## When LINE changes its IP addresses\n([\s\S]*?)^## /m.exec(
+      english,
+    )?.[1];
+    expect(englishBody).toBeDefined();
+    const untranslated = tampered(
+      japanese,
+      /^(## LINE の IP アドレスが変わったとき\n)[\s\S]*?(?=^## )/m,
+      `$1${englishBody}`,
+    );
+    expect(translationProblems("operations.md", english, untranslated)).toEqual([
+      'docs/ja/operations.md has its part under "## LINE の IP アドレスが変わったとき" not in Japanese: translate it',
+    ]);
   });
 
   it("fail when an English section gains inline code its translation lacks", () => {
