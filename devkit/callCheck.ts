@@ -12,6 +12,8 @@ import * as path from "node:path";
 import { DOMParser, type Element } from "@xmldom/xmldom";
 import { createHandler } from "../lambda/handler";
 import { startLocalWebhook } from "../lambda/localAdapter";
+import { LINE_API_BASE_URL } from "../lambda/notify/channels";
+import { NOTIFY_ENV } from "../lambda/notify/settings";
 import { apologyTwiml } from "../lambda/twiml";
 import { openingAt } from "../model/businessHours";
 import {
@@ -119,6 +121,8 @@ interface StackReading {
   sipDomainName: string;
   call?: CallSettings;
   callProblems: string[];
+  /** The stack's LINE channel access token, when set and readable (decrypted). */
+  lineChannelAccessToken?: string;
 }
 
 function readStack(options: CallCheckOptions): StackReading {
@@ -145,9 +149,15 @@ function readStack(options: CallCheckOptions): StackReading {
     raw: (name) => raw(name),
     label: (name) => projectKey(name),
   });
+  const tokenKey = projectKey("lineChannelAccessToken");
+  // A secret counts only once decrypted (else configSource holds a placeholder).
+  const lineChannelAccessToken = source.secretKeys.has(tokenKey)
+    ? decrypted[tokenKey]?.trim()
+    : source.values[tokenKey]?.trim();
   return {
     source,
     sipDomainName: (raw("sipDomainName") ?? "").trim(),
+    ...(lineChannelAccessToken ? { lineChannelAccessToken } : {}),
     ...(settings ? { call: settings } : {}),
     callProblems: problems,
   };
@@ -339,7 +349,61 @@ export async function runCallCheck(options: CallCheckOptions): Promise<CallCheck
     say("at the given time");
     steps.push(await answerAt(options.at, stack, signingToken, params));
   }
+  if (options.lineUserId) {
+    say("LINE user ID");
+    steps.push(await lineUserKnown(options.lineUserId, stack, options.env));
+  }
   return { steps, admitted: true, callerHears: heard.detail };
+}
+
+/**
+ * Whether the stack's Messaging API channel knows the user ID (LINE's profile endpoint): the
+ * follow-up reaches only such a user. Never prints the token.
+ */
+async function lineUserKnown(
+  lineUserId: string,
+  stack: StackReading,
+  env: NodeJS.ProcessEnv,
+): Promise<CallCheckStep> {
+  const step = "LINE user ID";
+  const token = env[NOTIFY_ENV.lineChannelAccessToken]?.trim() || stack.lineChannelAccessToken;
+  if (!token) {
+    return {
+      step,
+      outcome: "note",
+      detail: `not asked: no LINE channel access token (set ${NOTIFY_ENV.lineChannelAccessToken}, or PULUMI_CONFIG_PASSPHRASE to read line-call:lineChannelAccessToken)`,
+    };
+  }
+  const base = (env[NOTIFY_ENV.lineApiBaseUrl]?.trim() || LINE_API_BASE_URL).replace(/\/+$/, "");
+  try {
+    const response = await fetch(`${base}/v2/bot/profile/${encodeURIComponent(lineUserId)}`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (response.ok) {
+      const profile = (await response.json()) as { displayName?: string };
+      return {
+        step,
+        outcome: "ok",
+        detail: `${lineUserId} is known to the channel (display name "${profile.displayName ?? ""}"): the follow-up reaches this caller`,
+      };
+    }
+    await response.body?.cancel();
+    return {
+      step,
+      outcome: "note",
+      detail:
+        response.status === 404
+          ? `${lineUserId} is not known to the channel (404): another provider's ID, or not a friend; the follow-up would not reach this caller, so leave followUp off until LINE's X-User-To-User and the channel match`
+          : `LINE answered ${response.status} for the profile (401: the channel access token is wrong or expired)`,
+    };
+  } catch (error) {
+    return {
+      step,
+      outcome: "note",
+      detail: `LINE could not be asked: ${(error as Error).message}`,
+    };
+  }
 }
 
 /** What this tree's webhook answers with the stack's call settings at `at`. */

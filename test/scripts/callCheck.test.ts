@@ -10,9 +10,11 @@ import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runCallCheck } from "../../devkit/callCheck";
 import { freePort } from "../../devkit/freePort";
+import { startLineStandin } from "../../devkit/notify-standins/line";
 import { standinTwilioClient } from "../../devkit/twilio-standin/client";
 import { startTwilioStandin, type TwilioStandin } from "../../devkit/twilio-standin/server";
 import { type LocalWebhook, startLocalWebhook } from "../../lambda/localAdapter";
+import { SAMPLE_LINE_USER_ID } from "../../model/twilioRequest";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const DOMAIN = "acme-line.sip.twilio.com";
@@ -203,6 +205,50 @@ describe("npm run call-check", () => {
     expect(result.stoppedAt?.detail).toMatch(
       /^nobody-here.sip.twilio.com does not exist in account AC/,
     );
+  });
+
+  it("with --line-user-id, asks LINE whether the channel knows the ID the call carries", async () => {
+    const line = await startLineStandin({ friends: { [SAMPLE_LINE_USER_ID]: "LINE taro" } });
+    const lineEnv = {
+      ...env,
+      LINE_CHANNEL_ACCESS_TOKEN: line.channelAccessToken,
+      LINE_API_BASE_URL: line.url,
+    };
+    try {
+      const known = await runCallCheck({
+        stack: "check",
+        from: LINE_IP,
+        root,
+        env: lineEnv,
+        lineUserId: SAMPLE_LINE_USER_ID,
+      });
+      expect(known.steps.at(-1)).toEqual({
+        step: "LINE user ID",
+        outcome: "ok",
+        detail: `${SAMPLE_LINE_USER_ID} is known to the channel (display name "LINE taro"): the follow-up reaches this caller`,
+      });
+      const stranger = `U${"0".repeat(32)}`;
+      const unknown = await runCallCheck({
+        stack: "check",
+        from: LINE_IP,
+        root,
+        env: lineEnv,
+        lineUserId: stranger,
+      });
+      expect(unknown.admitted).toBe(true);
+      expect(unknown.steps.at(-1)?.detail).toMatch(/is not known to the channel \(404\)/);
+      const noToken = await runCallCheck({
+        stack: "check",
+        from: LINE_IP,
+        root,
+        env,
+        lineUserId: stranger,
+      });
+      expect(noToken.steps.at(-1)?.detail).toMatch(/^not asked: no LINE channel access token/);
+      expect(line.validationErrors).toEqual([]);
+    } finally {
+      await line.close();
+    }
   });
 
   it("runs as a command: one table, one verdict line, exit 0 when admitted and 1 when stopped", async () => {
