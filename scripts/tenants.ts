@@ -38,7 +38,8 @@ const USAGE = `usage: npm run tenants -- <command> [customer…|--all] [options]
   new <customer> --subaccount AC…        write Pulumi.<customer>.yaml from the template, check it
         [--config key=value]… [--template file]   and create the stack on the backend
   preview|up|drift [customer…|--all]     run on the customers, at most --parallel at once
-  destroy <customer>… [--yes]            remove the customers' resources (asks unless --yes)
+  destroy <customer>… [--yes] [--remove] remove the customers' resources (asks unless --yes);
+                                         --remove also deletes the stack and Pulumi.<customer>.yaml
   status [customer…|--all] [--html file] where each customer stands (default: all customers);
                                          --html writes the status page
 options: --parallel N (default ${defaultParallel()}), --json,
@@ -115,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
       shard: { type: "string" },
       json: { type: "boolean" },
       yes: { type: "boolean" },
+      remove: { type: "boolean" },
       subaccount: { type: "string" },
       config: { type: "string", multiple: true },
       template: { type: "string" },
@@ -242,6 +244,9 @@ async function main(argv: string[]): Promise<number> {
       if (!flags.all && names.length === 0) {
         throw new UsageError(`name the customers to ${operation}, or --all for every customer`);
       }
+      if (flags.remove && operation !== "destroy") {
+        throw new UsageError("--remove goes with destroy only");
+      }
       if (operation === "destroy" && flags.all) {
         throw new UsageError("destroy takes customers by name only, never --all");
       }
@@ -287,6 +292,7 @@ async function main(argv: string[]): Promise<number> {
           pulumi: context.pulumi.command,
           parallel,
           signal: abort.signal,
+          remove: flags.remove === true,
           cancelRunning: cancelRunning.signal,
           logDir: newLogDir(operation),
           onEvent: progressPrinter(flags.json ? process.stderr : process.stdout),

@@ -36,6 +36,8 @@ export interface OperationContext {
   signal: AbortSignal;
   /** Set when the run was cancelled (the result is then "cancelled", not "failed"). */
   stopped: AbortSignal;
+  /** For destroy: also remove the stack from the backend and its stack file (`--remove`). */
+  remove?: boolean;
   /** Every line the customer's pulumi process prints. */
   onOutput: (text: string) => void;
 }
@@ -96,7 +98,7 @@ export async function runOperation(
         return finish({ outcome: "succeeded", changes: result.changeSummary, drift });
       }
       case "destroy": {
-        const result = await stack.destroy(options);
+        const result = await stack.destroy({ ...options, remove: context.remove === true });
         return finish({ outcome: "succeeded", changes: result.summary.resourceChanges ?? {} });
       }
     }

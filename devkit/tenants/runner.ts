@@ -41,6 +41,8 @@ export interface RunOptions {
    */
   cancelRunning?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  /** For destroy: remove each stack and its stack file afterwards. */
+  remove?: boolean;
   /** Where each customer's full output goes, as <customer>.log. */
   logDir: string;
 }
@@ -90,6 +92,7 @@ export async function runCustomers(options: RunOptions): Promise<RunReport> {
       workspace,
       signal: options.cancelRunning ?? signal,
       stopped: signal,
+      remove: options.remove === true,
       onOutput: (text) => log.write(text),
     });
     await new Promise<void>((resolve) => log.end(resolve));

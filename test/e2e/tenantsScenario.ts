@@ -2,6 +2,8 @@
 // Twilio stand-in, run by tenants.test.ts on the file backend and by tenantsPostgres.test.ts on a
 // real PostgreSQL server: three customers up in one run, a second up changing nothing, an IP entry
 // deleted out of band showing in drift for that customer only, status, and one customer destroyed.
+import { existsSync } from "node:fs";
+import * as path from "node:path";
 import { expect, it } from "vitest";
 import type { CustomerResult } from "../../devkit/tenants/operations";
 import { BED_LINE_IPS, type OperatorBed, type OperatorRun } from "../../devkit/tenants/operatorBed";
@@ -159,13 +161,20 @@ export function operatorDayTests(bed: () => OperatorBed): void {
       expect(unconfirmed.stderr).toContain("--yes");
       expect(domainOf(bed(), "bravo")).toBeDefined();
 
-      const run = await bed().tenants(["destroy", "bravo", "--yes", "--json"]);
+      const run = await bed().tenants(["destroy", "bravo", "--yes", "--remove", "--json"]);
       expect(run.code, run.output).toBe(0);
       expect(Object.keys(byCustomer(run))).toEqual(["bravo"]);
       expect(changed(byCustomer(run).bravo).delete).toBeGreaterThanOrEqual(5);
       expect(domainOf(bed(), "bravo")).toBeUndefined();
       expect(entriesOf(bed(), "bravo")).toEqual([]);
       expectDeployed(bed(), ["acme", "cafe"]);
+      // --remove took the stack and its file away: bravo is no longer a customer.
+      expect(existsSync(path.join(bed().project, "Pulumi.bravo.yaml"))).toBe(false);
+      const status = await bed().tenants(["status", "--json"]);
+      expect((JSON.parse(status.stdout) as CustomerStatusRow[]).map((r) => r.customer)).toEqual([
+        "acme",
+        "cafe",
+      ]);
     },
     STEP,
   );
