@@ -312,7 +312,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(error instanceof UsageError ? error.message : (error as Error).message);
+      console.error((error as Error).message);
       process.exit(error instanceof UsageError ? 2 : 1);
     },
   );

@@ -1,5 +1,5 @@
 // An operator's desk for the tests and the bench: a copy of the project with customer stack files,
-// the Twilio stand-in and one webhook they share, a backend (a file backend in the temporary
+// the Twilio stand-in with a subaccount and a webhook per customer, a backend (a file backend in the temporary
 // folder unless given, e.g. PostgreSQL from devkit/postgres.ts), and `tenants(args)` running the
 // real `npm run tenants` command (scripts/tenants.ts) in the copy, as an operator would.
 import type { ChildProcess } from "node:child_process";
@@ -25,11 +25,15 @@ export interface OperatorBed {
   dir: string;
   project: string;
   standin: TwilioStandin;
-  webhook: LocalWebhook;
+  /** A local webhook checking signatures with `authToken` (a subaccount's), closed with the bed. */
+  startWebhook(authToken: string): Promise<LocalWebhook>;
   /** The environment the operator's shell has (backend, passphrase, parent credentials). */
   env: Record<string, string>;
-  /** Makes a stand-in subaccount and writes Pulumi.<customer>.yaml for each customer. */
-  addCustomers(customers: string[]): void;
+  /**
+   * For each customer: a stand-in subaccount, a webhook checking that subaccount's signatures, and
+   * Pulumi.<customer>.yaml naming both.
+   */
+  addCustomers(customers: string[]): Promise<void>;
   /** The subaccount a customer of addCustomers lives in. */
   subaccountOf(customer: string): string;
   /** Starts `npm run tenants -- <args>` in the project copy. */
@@ -57,12 +61,19 @@ export async function startOperatorBed(options: OperatorBedOptions = {}): Promis
     authToken,
     ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),
   });
-  const webhookEnv: Record<string, string> = {
-    ...callSettingsEnvironment(config.call),
-    TWILIO_AUTH_TOKEN: authToken,
+  // Twilio signs a subaccount's calls with the subaccount's token: each customer's webhook checks
+  // its own (the shared webhook's per-customer choice, issue 18, is tested on its own).
+  const webhooks: LocalWebhook[] = [];
+  const startWebhook = async (token: string) => {
+    const webhookEnv: Record<string, string> = {
+      ...callSettingsEnvironment(config.call),
+      TWILIO_AUTH_TOKEN: token,
+    };
+    const webhook = await startLocalWebhook({ port: 0, env: webhookEnv, log: () => {} });
+    webhookEnv.PUBLIC_BASE_URL = webhook.url;
+    webhooks.push(webhook);
+    return webhook;
   };
-  const webhook = await startLocalWebhook({ port: 0, env: webhookEnv, log: () => {} });
-  webhookEnv.PUBLIC_BASE_URL = webhook.url;
   const project = copyProject(dir);
   mkdirSync(path.join(dir, "state"));
 
@@ -76,13 +87,17 @@ export async function startOperatorBed(options: OperatorBedOptions = {}): Promis
     NO_COLOR: "1",
   };
   const subaccounts = new Map<string, string>();
-  const customerConfig = (customer: string, subaccountSid: string): Record<string, unknown> => ({
+  const customerConfig = (
+    customer: string,
+    subaccountSid: string,
+    webhookUrl: string,
+  ): Record<string, unknown> => ({
     "line-call:subaccountSid": subaccountSid,
     // TODO(main): Pulumi.yaml declares businessHours without a default, so pulumi refuses every
     // stack that does not set it; blank is the program's "always open".
     "line-call:businessHours": "",
     "twilio:apiBaseUrl": standin.url,
-    "line-call:webhookBaseUrl": webhook.url,
+    "line-call:webhookBaseUrl": webhookUrl,
     "line-call:sipDomainName": `${customer}-line.sip.twilio.com`,
     "line-call:lineConnected": "false",
     "line-call:forwardTo": "+81312345678",
@@ -102,19 +117,20 @@ export async function startOperatorBed(options: OperatorBedOptions = {}): Promis
     dir,
     project,
     standin,
-    webhook,
     env,
-    addCustomers: (customers) => {
+    addCustomers: async (customers) => {
       for (const customer of customers) {
         // Each customer in a subaccount of its own, made as the operator would in Twilio.
-        const { sid } = standin.createSubaccount({ friendlyName: `line-call ${customer}` });
-        subaccounts.set(customer, sid);
+        const subaccount = standin.createSubaccount({ friendlyName: `line-call ${customer}` });
+        subaccounts.set(customer, subaccount.sid);
+        const webhook = await startWebhook(subaccount.authToken);
         writeFileSync(
           path.join(project, `Pulumi.${customer}.yaml`),
-          YAML.stringify({ config: customerConfig(customer, sid) }),
+          YAML.stringify({ config: customerConfig(customer, subaccount.sid, webhook.url) }),
         );
       }
     },
+    startWebhook,
     subaccountOf: (customer) => {
       const sid = subaccounts.get(customer);
       if (!sid) throw new Error(`${customer} is not a customer of this bed`);
@@ -124,7 +140,7 @@ export async function startOperatorBed(options: OperatorBedOptions = {}): Promis
     tenants: (args) => start(args).done,
     close: async () => {
       killProcessesIn(dir);
-      await Promise.allSettled([webhook.close(), standin.close()]);
+      await Promise.allSettled([...webhooks.map((w) => w.close()), standin.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -438,8 +438,8 @@ describe("the Japanese translations", () => {
   });
 
   it("fail when a page has no translation", () => {
-    expect(allTranslationProblems({ ...DOCS, "docs/tenants.md": "# Tenants\n" })).toEqual([
-      "docs/tenants.md has no Japanese translation docs/ja/tenants.md",
+    expect(allTranslationProblems({ ...DOCS, "docs/billing.md": "# Billing\n" })).toEqual([
+      "docs/billing.md has no Japanese translation docs/ja/billing.md",
     ]);
   });
 

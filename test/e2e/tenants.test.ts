@@ -21,7 +21,7 @@ describe.runIf(enabled)("npm run tenants on the file backend", () => {
   let bed: OperatorBed;
   beforeAll(async () => {
     bed = await startOperatorBed();
-    bed.addCustomers(CUSTOMERS);
+    await bed.addCustomers(CUSTOMERS);
   }, 120_000);
   afterAll(async () => {
     await bed?.close();
@@ -32,7 +32,7 @@ describe.runIf(enabled)("npm run tenants on the file backend", () => {
   it(
     "Ctrl-C cancels the running update through the engine, starts no other, leaves nothing locked",
     async () => {
-      bed.addCustomers(["delta", "echo"]);
+      await bed.addCustomers(["delta", "echo"]);
       // Slow Twilio: the update is still creating when Ctrl-C comes.
       bed.standin.setLatency(400);
       const { child, done } = bed.start(["up", "delta", "echo", "--parallel", "1"]);
@@ -41,7 +41,10 @@ describe.runIf(enabled)("npm run tenants on the file backend", () => {
         out += chunk;
       });
       await waitUntil(() => out.includes("delta: started"), 50);
-      await waitUntil(() => bed.standin.domains().length > 2, 50);
+      await waitUntil(
+        () => bed.standin.account(bed.subaccountOf("delta")).domains().length > 0,
+        50,
+      );
       child.kill("SIGINT");
       const run = await done;
       bed.standin.setLatency(0);
@@ -66,13 +69,13 @@ describe.runIf(enabled)("npm run tenants on the file backend", () => {
     "tenants new writes a customer's stack file only when it passes the offline check",
     async () => {
       const file = path.join(bed.project, "Pulumi.foxtrot.yaml");
-      const subaccount = bed.standin.createSubaccount({ friendlyName: "line-call foxtrot" }).sid;
+      const subaccount = bed.standin.createSubaccount({ friendlyName: "line-call foxtrot" });
       const refused = await bed.tenants(["new", "foxtrot", "--subaccount", "AC123"]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain("--subaccount must be an account SID");
       expect(existsSync(file)).toBe(false);
 
-      const missing = await bed.tenants(["new", "foxtrot", "--subaccount", subaccount]);
+      const missing = await bed.tenants(["new", "foxtrot", "--subaccount", subaccount.sid]);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain("forwardTo");
       expect(existsSync(file)).toBe(false);
@@ -81,13 +84,13 @@ describe.runIf(enabled)("npm run tenants on the file backend", () => {
         "new",
         "foxtrot",
         "--subaccount",
-        subaccount,
+        subaccount.sid,
         "--config",
         "forwardTo=+81312345678",
         "--config",
         "callerId=+815012345678",
         "--config",
-        `webhookBaseUrl=${bed.webhook.url}`,
+        `webhookBaseUrl=${(await bed.startWebhook(subaccount.authToken)).url}`,
         "--config",
         `twilio:apiBaseUrl=${bed.standin.url}`,
         "--config",
@@ -96,7 +99,7 @@ describe.runIf(enabled)("npm run tenants on the file backend", () => {
         `lineIpAddresses=${JSON.stringify([{ ip: "203.0.113.10" }])}`,
       ]);
       expect(written.code, written.output).toBe(0);
-      expect(readFileSync(file, "utf8")).toContain(`line-call:subaccountSid: "${subaccount}"`);
+      expect(readFileSync(file, "utf8")).toContain(`line-call:subaccountSid: "${subaccount.sid}"`);
       const list = await bed.tenants(["list", "--json"]);
       const stacks = JSON.parse(list.stdout) as Array<{ name: string; role: string }>;
       expect(stacks.find((s) => s.name === "foxtrot")?.role).toBe("customer");

@@ -34,14 +34,9 @@ export function changed(result: CustomerResult): Record<string, number> {
   ) as Record<string, number>;
 }
 
-/**
- * The Twilio account a customer's resources live in. Until the program places a customer's
- * resources in its line-call:subaccountSid (issue 18, under way), that is the parent account;
- * then this becomes bed.standin.account(bed.subaccountOf(customer)) and expectDeployed checks
- * the parent holds nothing.
- */
-function accountOf(bed: OperatorBed, _customer: string) {
-  return bed.standin.account(bed.standin.accountSid);
+/** The Twilio account a customer's resources live in: its subaccount. */
+function accountOf(bed: OperatorBed, customer: string) {
+  return bed.standin.account(bed.subaccountOf(customer));
 }
 
 /** The stand-in's SIP domain of a customer (its name is <customer>-line.sip.twilio.com). */
@@ -61,17 +56,21 @@ export function entriesOf(bed: OperatorBed, customer: string): Json[] {
 
 /** Each customer has exactly its declared connection in the stand-in: nothing missing, nothing twice. */
 export function expectDeployed(bed: OperatorBed, customers: string[]): void {
+  // (Customers of the bed not named here may exist too: each is checked in its own subaccount.)
   for (const customer of customers) {
     expect(domainOf(bed, customer), customer).toBeDefined();
+    expect(accountOf(bed, customer).domains(), customer).toHaveLength(1);
     expect(
       entriesOf(bed, customer)
         .map((e) => e.ip_address)
         .sort(),
       customer,
     ).toEqual(BED_LINE_IPS);
+    expect(accountOf(bed, customer).ipAddresses(), customer).toHaveLength(BED_LINE_IPS.length);
   }
-  expect(bed.standin.domains()).toHaveLength(customers.length);
-  expect(bed.standin.ipAddresses()).toHaveLength(customers.length * BED_LINE_IPS.length);
+  // Nothing in the parent account: the operator's credentials only reach into the subaccounts.
+  expect(bed.standin.domains()).toEqual([]);
+  expect(bed.standin.ipAddresses()).toEqual([]);
 }
 
 /** The done-when steps of issue 19, in order, on `bed` (whose backend the caller chose). */
