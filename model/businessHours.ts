@@ -50,6 +50,12 @@ const KEYS = ["timeZone", "weekly", "publicHolidays", "closed"] as const;
 const WINDOW = /^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/;
 const ANNUAL_DATE = /^(\d{2})-(\d{2})$/;
 const FULL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/**
+ * An unquoted date in a stack file (`- 2027-05-06`) is a YAML timestamp to the Pulumi CLI, which
+ * hands it to the program as Go prints a time: `2027-05-06 00:00:00 +0000 UTC`. Midnight UTC of a
+ * date is read back as that date; any other time of day is not a date.
+ */
+const CLI_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?(?: ?(?:\+0000 UTC|Z|\+00:00))?$/;
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 const EXAMPLE =
@@ -90,7 +96,10 @@ function parseWindow(text: string): OpeningWindow | string {
 }
 
 function parseClosedPeriod(text: string): ClosedPeriod | string {
-  const [from = "", to = from, ...rest] = text.split("..").map((part) => part.trim());
+  const [from = "", to = from, ...rest] = text
+    .split("..")
+    .map((part) => part.trim())
+    .map((part) => CLI_TIMESTAMP.exec(part)?.[1] ?? part);
   const form = `"${text}" is not a date like "2026-05-01", "12-31" (every year) or a range "12-29..01-03"`;
   if (rest.length > 0 || !from || !to) return form;
   const annualFrom = ANNUAL_DATE.exec(from);

@@ -127,6 +127,14 @@ describe("the canonical text", () => {
     expect(parseBusinessHours(text, "x").businessHours).toEqual(WEEKDAYS_9_TO_6);
   });
 
+  it("reads an unquoted stack-file date (a YAML timestamp to the CLI) back as the date", () => {
+    const hours = parse({
+      weekly: { mon: ["09:00-18:00"] },
+      closed: ["2027-05-06 00:00:00 +0000 UTC", "2027-05-07T00:00:00Z"],
+    });
+    expect(JSON.parse(businessHoursText(hours)).closed).toEqual(["2027-05-06", "2027-05-07"]);
+  });
+
   it("sorts windows and takes a single window as text", () => {
     const hours = parse({ weekly: { mon: ["13:00-18:00", "09:00-12:00"], tue: "10:00-11:00" } });
     expect(JSON.parse(businessHoursText(hours)).weekly).toEqual({

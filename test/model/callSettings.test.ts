@@ -197,6 +197,22 @@ const CORPUS: Case[] = [
     false,
   ),
   everywhere(
+    "an unquoted date from a stack file, as the Pulumi CLI passes a YAML timestamp",
+    {
+      ...SIP,
+      businessHours: hours({ weekly: WEEKDAY_9_TO_6, closed: ["2027-05-06 00:00:00 +0000 UTC"] }),
+    },
+    true,
+  ),
+  everywhere(
+    "a timestamp that is not midnight",
+    {
+      ...SIP,
+      businessHours: hours({ weekly: WEEKDAY_9_TO_6, closed: ["2027-05-06 09:00:00 +0000 UTC"] }),
+    },
+    false,
+  ),
+  everywhere(
     "a closed day that does not exist",
     { ...SIP, businessHours: hours({ weekly: WEEKDAY_9_TO_6, closed: ["02-30"] }) },
     false,
