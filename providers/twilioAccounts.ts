@@ -4,6 +4,7 @@
 // the smoke test signs with; reading it on every run means nobody copies it and a rotated token is
 // picked up by the next run. One home for the read and its checks: the program
 // (stack/subaccount.ts), the smoke test resource and scripts/smoke-test.ts all call it.
+import { projectKey } from "../model/project";
 import { TWILIO_SETTINGS } from "../model/twilio";
 import { isRetryableTwilioError, type TwilioApiError, toProviderError } from "./errors";
 import { MAX_ATTEMPTS, retryDelayMs, type TwilioSettings, twilioRestClient } from "./twilioClient";
@@ -23,6 +24,8 @@ export interface ReadSubaccountOptions {
 }
 
 const PARENT_KEY = TWILIO_SETTINGS.accountSid.config;
+/** The stack setting that names a customer's subaccount (stack/config/twilio.ts reads it). */
+export const SUBACCOUNT_KEY = projectKey("subaccountSid");
 
 /**
  * Reads subaccount `subaccountSid` with the parent credentials of `settings` and checks that it

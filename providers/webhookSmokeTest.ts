@@ -16,7 +16,7 @@ import {
 } from "../model/twilioRequest";
 import { checkInputs, diffInputs, type Props, type Schema, unchangedOutputs } from "./inputs";
 import { installedProvider } from "./installed";
-import { readSubaccount } from "./twilioAccounts";
+import { readSubaccount, SUBACCOUNT_KEY } from "./twilioAccounts";
 import {
   configureTwilio,
   credentialsAccountSid,
@@ -237,7 +237,7 @@ async function signingToken(
     return { authToken: twilioAuthToken(), name: "twilio:authToken (or TWILIO_AUTH_TOKEN)" };
   }
   const subaccount = await readSubaccount(twilioSettings(), accountSid, {
-    subaccountKey: "line-call:subaccountSid",
+    subaccountKey: SUBACCOUNT_KEY,
   });
   return {
     authToken: subaccount.authToken,

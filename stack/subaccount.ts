@@ -6,7 +6,7 @@
 // before anything is created, in AWS or in Twilio.
 import * as pulumi from "@pulumi/pulumi";
 import { resolveTwilioSetting } from "../model/twilio";
-import { readSubaccount } from "../providers/twilioAccounts";
+import { readSubaccount, SUBACCOUNT_KEY } from "../providers/twilioAccounts";
 import { resolveTwilioSettings } from "../providers/twilioClient";
 import { type ConfigSource, currentConfigSource } from "./config";
 
@@ -16,8 +16,6 @@ export interface CustomerSubaccount {
   /** Its auth token, as a Pulumi secret: encrypted wherever it lands in the state, never logged. */
   authToken: pulumi.Output<string>;
 }
-
-export const SUBACCOUNT_KEY = "line-call:subaccountSid";
 
 /** Call before declaring any resource: the ones declared earlier do not wait for the check. */
 export function customerSubaccount(

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
 import YAML from "yaml";
 import { loadProjectDefaults } from "../../devkit/stackFile";
-import { UNKNOWN } from "../../model/pulumiEngine";
+import { SECRET_SIG, SPECIAL_SIG_KEY, UNKNOWN } from "../../model/pulumiEngine";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -279,4 +279,15 @@ export async function runProgram(settings: StackSettings): Promise<ProgramRun> {
       return found[0];
     },
   };
+}
+
+/** Everything sent to the engine, with secret-wrapped values left out. */
+export function plaintextParts(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plaintextParts);
+  if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[SPECIAL_SIG_KEY] === SECRET_SIG) return "[secret]";
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plaintextParts(v)]));
+  }
+  return value;
 }
