@@ -4,10 +4,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { callSettingsEnvironment } from "./model/callSettings";
 import { AwsTwimlWebhook } from "./stack/awsWebhook";
-import { readStackConfig, twilioAccountSid, twilioAuthToken } from "./stack/config";
+import { notifySecrets, readStackConfig, twilioAccountSid, twilioAuthToken } from "./stack/config";
+import { needsSecrets, needsTopic } from "./stack/config/notify";
 import { buildLambdaBundle } from "./stack/lambdaBundle";
 import { LineSipConnection } from "./stack/lineSipConnection";
 import { connectionNames, edgeSipUri, TOKYO_EDGE } from "./stack/naming";
+import { MissedCallChannels, WebhookAlarms } from "./stack/notifications";
 import { nextStepFor } from "./stack/outputs";
 import { ensureProvidersModule } from "./stack/providersModule";
 import { afterSmokeTest, WebhookSmokeTest } from "./stack/smokeTest";
@@ -32,6 +34,19 @@ if (config.webhookBaseUrl === undefined) {
   const authToken = customer?.authToken ?? twilioAuthToken();
   const bundle = buildLambdaBundle();
   const environment = callSettingsEnvironment(config.call);
+  // Where missed calls and alarms go: declared only for what the stack file configures.
+  const channels =
+    needsTopic(config.notify) || needsSecrets(config.notify)
+      ? new MissedCallChannels("missed-calls", {
+          topicName: names.missedCallTopic,
+          displayName: names.domainFriendlyName,
+          topic: needsTopic(config.notify),
+          emails: config.notify.emails,
+          ...(needsSecrets(config.notify) ? { secrets: notifySecrets() } : {}),
+          secretsParameterName: names.notifySecretsParameter,
+          tags: names.tags,
+        })
+      : undefined;
   const webhook = new AwsTwimlWebhook("webhook", {
     bundle,
     authToken,
@@ -39,7 +54,19 @@ if (config.webhookBaseUrl === undefined) {
     environment,
     logRetentionDays: config.logRetentionDays,
     tags: names.tags,
+    notify: {
+      ...(channels?.topic ? { topicArn: channels.topic.arn } : {}),
+      ...(channels?.secretsParameter ? { secretsParameter: channels.secretsParameter } : {}),
+    },
   });
+  if (config.notify.alarms && channels?.topic) {
+    new WebhookAlarms("webhook-alarms", {
+      topicArn: channels.topic.arn,
+      functionName: webhook.functionName,
+      apiId: webhook.apiId,
+      tags: names.tags,
+    });
+  }
   baseUrl = webhook.baseUrl;
   smokeTest = new WebhookSmokeTest("webhook-smoke-test", {
     voiceUrl: webhookUrls(baseUrl).voiceUrl,

@@ -8,6 +8,7 @@ import {
   UNKNOWN_ENVIRONMENT_VALUE,
 } from "../model/callSettings";
 import { TWILIO_SETTINGS } from "../model/twilio";
+import { NOTIFY_ENV } from "./notify/settings";
 
 /** The variables besides the call settings: where the auth token comes from, the public base URL. */
 export const WEBHOOK_ENV = {
@@ -30,15 +31,32 @@ export const WEBHOOK_ENV = {
   customerParameterPrefix: "CUSTOMER_PARAMETER_PREFIX",
 } as const;
 
-/** Everything the deployed function's environment holds: the call settings and the token's place. */
+/** Where the deployed function sends missed calls (lambda/notify/settings.ts), when configured. */
+export interface NotifyEnvironment {
+  topicArn?: string;
+  secrets?: { parameterName: string; version: string };
+}
+
+/**
+ * Everything the deployed function's environment holds: the call settings, the token's place and
+ * where missed calls go.
+ */
 export function functionEnvironment(
   callSettings: CallSettingsEnvironment,
   authToken: { parameterName: string; version: string },
+  notify: NotifyEnvironment = {},
 ): Record<string, string> {
   return {
     ...callSettings,
     [WEBHOOK_ENV.authTokenParameter]: authToken.parameterName,
     [WEBHOOK_ENV.authTokenVersion]: authToken.version,
+    ...(notify.topicArn ? { [NOTIFY_ENV.topicArn]: notify.topicArn } : {}),
+    ...(notify.secrets
+      ? {
+          [NOTIFY_ENV.secretsParameter]: notify.secrets.parameterName,
+          [NOTIFY_ENV.secretsVersion]: notify.secrets.version,
+        }
+      : {}),
   };
 }
 
@@ -55,9 +73,14 @@ export function functionEnvironmentProblem(
   callSettings: CallSettingsEnvironment,
   parameterName: string,
   label: Parameters<typeof environmentSizeProblem>[1],
+  notify: NotifyEnvironment = {},
 ): string | undefined {
   return environmentSizeProblem(
-    functionEnvironment(callSettings, { parameterName, version: UNKNOWN_ENVIRONMENT_VALUE }),
+    functionEnvironment(
+      callSettings,
+      { parameterName, version: UNKNOWN_ENVIRONMENT_VALUE },
+      notify,
+    ),
     label,
   );
 }

@@ -19,6 +19,11 @@ export interface AwsTwimlWebhookArgs {
   environment: CallSettingsEnvironment;
   logRetentionDays: number;
   throttle?: { rateLimit: number; burstLimit: number };
+  /** Where missed calls go (stack/notifications.ts): the role may publish / read only these. */
+  notify?: {
+    topicArn?: pulumi.Input<string>;
+    secretsParameter?: aws.ssm.Parameter;
+  };
   tags?: Record<string, string>;
 }
 
@@ -26,6 +31,8 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
   /** e.g. https://abc123.execute-api.ap-northeast-1.amazonaws.com (the `$default` stage has no path). */
   readonly baseUrl: pulumi.Output<string>;
   readonly functionName: pulumi.Output<string>;
+  /** The HTTP API's ID (its CloudWatch metrics' ApiId dimension). */
+  readonly apiId: pulumi.Output<string>;
   readonly logGroupName: pulumi.Output<string>;
   readonly authTokenParameterName: pulumi.Output<string>;
   /** The token parameter's version: changes when the token is rotated. */
@@ -37,6 +44,8 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
     super("line-call:aws:TwimlWebhook", name, {}, opts);
     const parent = { parent: this };
     const tags = args.tags ?? {};
+    const notifyTopicArn = args.notify?.topicArn;
+    const notifySecrets = args.notify?.secretsParameter;
 
     const authToken = new aws.ssm.Parameter(
       `${name}-twilio-auth-token`,
@@ -98,6 +107,26 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
               Action: "ssm:GetParameter",
               Resource: authToken.arn,
             },
+            ...(notifyTopicArn
+              ? [
+                  {
+                    Sid: "PublishMissedCalls",
+                    Effect: "Allow",
+                    Action: "sns:Publish",
+                    Resource: notifyTopicArn,
+                  },
+                ]
+              : []),
+            ...(notifySecrets
+              ? [
+                  {
+                    Sid: "ReadNotifySecrets",
+                    Effect: "Allow",
+                    Action: "ssm:GetParameter",
+                    Resource: notifySecrets.arn,
+                  },
+                ]
+              : []),
           ],
         }),
       },
@@ -105,6 +134,16 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
     );
 
     const bundle = pulumi.output(args.bundle);
+    const notifyEnvironment = pulumi
+      .all([
+        notifyTopicArn ?? "",
+        notifySecrets?.name ?? "",
+        notifySecrets?.version.apply(String) ?? "",
+      ])
+      .apply(([topicArn, parameterName, version]) => ({
+        ...(topicArn ? { topicArn } : {}),
+        ...(parameterName ? { secrets: { parameterName, version } } : {}),
+      }));
     const fn = new aws.lambda.Function(
       `${name}-function`,
       {
@@ -125,9 +164,13 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
           // The version is not read by the handler: a new token version changes the function's
           // configuration, so no warm instance keeps validating with a token rotated away.
           variables: pulumi
-            .all([authToken.name, authToken.version])
-            .apply(([parameterName, version]) =>
-              functionEnvironment(args.environment, { parameterName, version: String(version) }),
+            .all([authToken.name, authToken.version, notifyEnvironment])
+            .apply(([parameterName, version, notify]) =>
+              functionEnvironment(
+                args.environment,
+                { parameterName, version: String(version) },
+                notify,
+              ),
             ),
         },
         tags,
@@ -200,6 +243,7 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
     );
 
     this.baseUrl = api.apiEndpoint;
+    this.apiId = api.id;
     this.functionName = fn.name;
     this.logGroupName = logGroup.name;
     this.authTokenParameterName = authToken.name;

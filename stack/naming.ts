@@ -11,6 +11,10 @@ export interface ConnectionNames {
   ipAccessControlListName: string;
   /** The SSM parameter holding the Twilio auth token. */
   authTokenParameter: string;
+  /** The SSM parameter holding the notification secrets (Slack URL, LINE token). */
+  notifySecretsParameter: string;
+  /** The SNS topic missed calls and alarms are published to. */
+  missedCallTopic: string;
   /** Tags on every AWS resource. */
   tags: Record<string, string>;
 }
@@ -20,6 +24,8 @@ export function connectionNames(config: Pick<LineCallConfig, "stack">): Connecti
     domainFriendlyName: `${PROJECT} ${config.stack}`.slice(0, MAX_SIP_DOMAIN_FRIENDLY_NAME_LENGTH),
     ipAccessControlListName: `${PROJECT} ${config.stack}: LINE SIP servers`,
     authTokenParameter: `/${PROJECT}/${config.stack}/twilio-auth-token`,
+    notifySecretsParameter: `/${PROJECT}/${config.stack}/notify-secrets`,
+    missedCallTopic: `${PROJECT}-${config.stack}-missed-calls`,
     tags: { project: PROJECT, stack: config.stack },
   };
 }

@@ -2,7 +2,7 @@
 // (model/callSettings.ts) that the webhook applies to the same values, so what `pulumi up` accepts
 // the webhook accepts too — and, when this stack hosts the webhook on Lambda, checked to fit the
 // function's environment, which AWS would otherwise refuse mid-`up`.
-import { functionEnvironmentProblem } from "../../lambda/contract";
+import { functionEnvironmentProblem, type NotifyEnvironment } from "../../lambda/contract";
 import {
   type CallSettings,
   callSettingsEnvironment,
@@ -11,7 +11,15 @@ import {
 import { connectionNames } from "../naming";
 import type { ConfigReader } from "./reader";
 
-export function readCall(r: ConfigReader, hostsWebhook: boolean): CallSettings | undefined {
+/**
+ * @param notify where the function sends missed calls, for the size of its environment
+ *   (NotifyEnvironment with values as long as the deployed ones will be)
+ */
+export function readCall(
+  r: ConfigReader,
+  hostsWebhook: boolean,
+  notify: NotifyEnvironment = {},
+): CallSettings | undefined {
   const label = (name: Parameters<ConfigReader["key"]>[0]) => r.key(name);
   const { settings, problems } = parseCallSettings({ raw: (name) => r.raw(name), label });
   for (const problem of problems) r.problem(problem);
@@ -20,6 +28,7 @@ export function readCall(r: ConfigReader, hostsWebhook: boolean): CallSettings |
       callSettingsEnvironment(settings),
       connectionNames({ stack: r.source.stack }).authTokenParameter,
       label,
+      notify,
     );
     if (problem) r.problem(problem);
   }

@@ -18,7 +18,7 @@ export interface HostingSettings {
   hostsWebhook: boolean;
 }
 
-function isLocalHost(hostname: string): boolean {
+export function isLocalHost(hostname: string): boolean {
   return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
 }
 

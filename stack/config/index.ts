@@ -4,13 +4,16 @@
 // whole file in one go instead of one `pulumi up` per typo. Each concern has its own module in
 // this folder; this one puts their results together.
 import * as pulumi from "@pulumi/pulumi";
+import type { NotifySecrets } from "../../lambda/notify/settings";
 import type { CallSettings } from "../../model/callSettings";
 import type { LineIpAddress } from "../../model/lineIpAddresses";
+import { PROJECT } from "../../model/project";
 import { resolveTwilioSetting } from "../../model/twilio";
 import { readCall } from "./call";
 import { readDomain } from "./domain";
 import { readHosting } from "./hosting";
 import type { ConfigSource } from "./keys";
+import { checkFollowUp, type NotifySettings, notifyEnvironmentFor, readNotify } from "./notify";
 import { ConfigReader } from "./reader";
 import { readTwilioCredentials } from "./twilio";
 
@@ -36,6 +39,8 @@ export interface LineCallConfig {
    * credentials of twilio:*. Undefined: the credentials' own account.
    */
   subaccountSid?: string;
+  /** Where missed calls and alarms go (notify.ts); all empty when none is configured. */
+  notify: NotifySettings;
 }
 
 export class ConfigError extends pulumi.RunError {
@@ -63,7 +68,9 @@ export function validateConfig(source: ConfigSource): {
   r.unknownKeys();
   const domain = readDomain(r);
   const { logRetentionDays, webhookBaseUrl, hostsWebhook } = readHosting(r);
-  const call = readCall(r, hostsWebhook);
+  const notify = readNotify(r, hostsWebhook);
+  const call = readCall(r, hostsWebhook, notifyEnvironmentFor(notify, source));
+  checkFollowUp(r, call, notify, hostsWebhook);
   const { hasAuthToken, subaccountSid } = readTwilioCredentials(r, hostsWebhook);
 
   const errors = r.problems;
@@ -80,6 +87,7 @@ export function validateConfig(source: ConfigSource): {
       ...(webhookBaseUrl ? { webhookBaseUrl } : {}),
       hasAuthToken,
       ...(subaccountSid ? { subaccountSid } : {}),
+      notify,
     },
   };
 }
@@ -121,4 +129,26 @@ export function twilioAuthToken(
 /** The account SID as the providers resolve it (`resolveTwilioSetting`). */
 export function twilioAccountSid(source: ConfigSource = currentConfigSource()): string {
   return resolveTwilioSetting("accountSid", (key) => source.values[key], source.env) ?? "";
+}
+
+/**
+ * The notification secrets as one Pulumi secret: the JSON the webhook reads from its SSM
+ * SecureString (lambda/notify/settings.ts), encrypted wherever it lands in the state.
+ */
+export function notifySecrets(): pulumi.Output<string> {
+  const config = new pulumi.Config(PROJECT);
+  const value = (name: string) => config.getSecret(name) ?? pulumi.secret("");
+  return pulumi.secret(
+    pulumi
+      .all([value("notifySlackWebhookUrl"), value("lineChannelAccessToken")])
+      .apply(([slackWebhookUrl, lineChannelAccessToken]) => {
+        const secrets: NotifySecrets = {
+          ...(slackWebhookUrl.trim() ? { slackWebhookUrl: slackWebhookUrl.trim() } : {}),
+          ...(lineChannelAccessToken.trim()
+            ? { lineChannelAccessToken: lineChannelAccessToken.trim() }
+            : {}),
+        };
+        return JSON.stringify(secrets);
+      }),
+  );
 }

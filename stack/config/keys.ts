@@ -33,6 +33,11 @@ export const PROJECT_KEYS = {
   adoptExisting: { type: "boolean", default: false },
   // The customer's Twilio subaccount, managed with the parent's twilio:* credentials (twilio.ts).
   subaccountSid: { type: "string", default: "" },
+  // Where missed calls and alarms go (notify.ts); the addresses separated by commas.
+  notifyEmails: { type: "string", default: "" },
+  notifySlackWebhookUrl: { type: "string", default: "" },
+  lineChannelAccessToken: { type: "string", default: "" },
+  alarms: { type: "boolean", default: false },
 } as const satisfies Record<string, ProjectKeySpec>;
 
 export type ProjectKey = keyof typeof PROJECT_KEYS;

@@ -302,10 +302,13 @@ function stackAccepts(values: Values, onLambda: boolean) {
       : { "line-call:webhookBaseUrl": "https://twiml.example.com/line" }),
   };
   for (const [name, value] of Object.entries(values)) config[`line-call:${name}`] = value;
+  // The follow-up pushes with the channel token a stack hosting the webhook must hold.
+  const followUp = onLambda && values.followUp?.trim() === "true";
+  if (followUp) config["line-call:lineChannelAccessToken"] = "corpus-line-channel-token";
   return validateConfig({
     stack: "prod",
     values: config,
-    secretKeys: new Set(["twilio:authToken"]),
+    secretKeys: new Set(["twilio:authToken", "line-call:lineChannelAccessToken"]),
     env: {},
   });
 }

@@ -13,6 +13,7 @@ import { buildLambdaBundle } from "../../stack/lambdaBundle";
 import {
   MOCK_API_ENDPOINT,
   type ProgramRun,
+  plaintextParts,
   type Registration,
   runProgram,
   SMOKE_TEST_RUN_TYPE,
@@ -88,17 +89,6 @@ function byo(overrides: Record<string, unknown> = {}, withAuthToken = true) {
 
 function ipNames(run: ProgramRun): string[] {
   return run.byType(T.ip).map((r) => r.name);
-}
-
-/** Everything sent to the engine, with secret-wrapped values left out. */
-function plaintextParts(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(plaintextParts);
-  if (value && typeof value === "object") {
-    const record = value as Record<string, unknown>;
-    if (record[SPECIAL_SIG_KEY] === SECRET_SIG) return "[secret]";
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plaintextParts(v)]));
-  }
-  return value;
 }
 
 function isSecretOnTheWire(value: unknown): boolean {

@@ -116,6 +116,11 @@ export function mockState(
         id: String(inputs.name),
         state: { ...inputs, arn: arn("ssm", `parameter${inputs.name}`), version: 1 },
       };
+    case "aws:sns/topic:Topic":
+      return {
+        id: arn("sns", String(inputs.name)),
+        state: { ...inputs, arn: arn("sns", String(inputs.name)) },
+      };
     case "aws:cloudwatch/logGroup:LogGroup":
       return {
         id: `${name}-1a2b3c`,
