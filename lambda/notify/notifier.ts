@@ -14,6 +14,7 @@
  */
 import { readSsmParameter } from "../authToken";
 import type { Env } from "../config";
+import { WEBHOOK_ENV } from "../contract";
 import { type LogSink, writeLog } from "../log";
 import type { MissedCall } from "../missedCall";
 import {
@@ -120,16 +121,32 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return secrets;
   };
 
-  const configured = Boolean(
+  const channelsSet = Boolean(
     topicArn || parameterName || direct.slackWebhookUrl || direct.lineChannelAccessToken,
   );
+  // A shared webhook serves many customers: channels of the function's own would carry every
+  // customer's callers to one place, so they are never used there (one customer's data never
+  // reaches another's channel); each customer's stack is where its channels belong.
+  const shared = Boolean(env[WEBHOOK_ENV.customerParameterPrefix]?.trim());
+  if (shared && channelsSet) {
+    writeLog(log, {
+      level: "warn",
+      msg: "missed-call channels ignored on a shared webhook",
+      problem: `${WEBHOOK_ENV.customerParameterPrefix} is set (a webhook shared by many customers), so ${NOTIFY_ENV.topicArn}, ${NOTIFY_ENV.secretsParameter} and the other notification settings are not used: they would carry every customer's callers to one channel`,
+    });
+  }
+  const configured = channelsSet && !shared;
 
   return {
     configured,
     prefetch: () => {
-      if (parameterName) void loadSecrets();
+      if (parameterName && configured) void loadSecrets();
     },
     notify: async (call, options) => {
+      if (!configured) {
+        const skipped = shared ? "skipped: shared webhook" : "skipped: not configured";
+        return { email: skipped, slack: skipped, linePush: skipped };
+      }
       const deadlineMs =
         options.deadlineMs ??
         (call.kind === "voicemail" ? VOICEMAIL_NOTIFY_DEADLINE_MS : NOTIFY_DEADLINE_MS);

@@ -10,7 +10,7 @@ import { type LineStandin, startLineStandin } from "../../devkit/notify-standins
 import { type SlackStandin, startSlackStandin } from "../../devkit/notify-standins/slack";
 import { type SnsStandin, startSnsStandin } from "../../devkit/notify-standins/sns";
 import type { Env } from "../../lambda/config";
-import { NOTIFY_DEADLINE_MS } from "../../lambda/notify/notifier";
+import { createNotifier, NOTIFY_DEADLINE_MS } from "../../lambda/notify/notifier";
 import { NOTIFY_ENV } from "../../lambda/notify/settings";
 import { DEFAULT_FOLLOW_UP_MESSAGE } from "../../model/callSettings";
 import { SAMPLE_LINE_USER_ID, sampleLineCall } from "../../model/twilioRequest";
@@ -344,5 +344,44 @@ describe("after hours and voicemail", () => {
     await w.post("/voice/after-dial", unanswered("no-answer"));
     expect(w.logs().filter((entry) => entry.msg === "missed call")).toHaveLength(1);
     expect(notificationLogs(w.logs())).toEqual([]);
+  });
+});
+
+describe("a shared webhook (many customers)", () => {
+  it("never delivers through channels of its own: they would carry every customer's callers to one place", async () => {
+    const lines: string[] = [];
+    const notifier = createNotifier({
+      env: {
+        CUSTOMER_PARAMETER_PREFIX: "/line-call/platform/customers",
+        [NOTIFY_ENV.topicArn]: TOPIC_ARN,
+        [NOTIFY_ENV.slackWebhookUrl]: slack.webhookUrl,
+      },
+      log: (line) => lines.push(line),
+    });
+    expect(notifier.configured).toBe(false);
+    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({
+      level: "warn",
+      msg: "missed-call channels ignored on a shared webhook",
+    });
+    const outcome = await notifier.notify(
+      {
+        kind: "missed-call",
+        reason: "busy",
+        at: "2026-12-29T10:00:00+09:00",
+        timeZone: "Asia/Tokyo",
+        callSid: "CA00000000000000000000000000000099",
+        lineUserId: SAMPLE_LINE_USER_ID,
+        from: "sip:line@203.0.113.10",
+        voicemailOffered: false,
+      },
+      { followUpText: "x" },
+    );
+    expect(outcome).toEqual({
+      email: "skipped: shared webhook",
+      slack: "skipped: shared webhook",
+      linePush: "skipped: shared webhook",
+    });
+    expect(sns.published).toEqual([]);
+    expect(slack.messages).toEqual([]);
   });
 });
