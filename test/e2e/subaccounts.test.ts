@@ -167,6 +167,42 @@ describe.runIf(enabled)("customers in Twilio subaccounts, under the real engine"
   );
 
   it(
+    "a stack that signed in with the subaccount's own credentials moves to the parent's with no change at all",
+    async () => {
+      const customer = standin.createSubaccount({ friendlyName: "moving customer" });
+      const stack = await customerStack("moving", customer);
+      const { "line-call:subaccountSid": _declared, ...single } = stack.readConfig();
+      // Before: a single stack of the subaccount itself, its own SID and token in the stack.
+      stack.writeConfig({ ...single, "twilio:accountSid": customer.sid });
+      const setToken = (token: string) =>
+        stack.pulumi(["config", "set", "--secret", "twilio:authToken", token]);
+      expectSuccess(await setToken(customer.authToken), "config set (the subaccount's token)");
+      expectSuccess(await stack.pulumi(["up", "--yes", "--skip-preview"]), "pulumi up (before)");
+      const held = inventory(customer.sid);
+      expect(held.domains).toHaveLength(1);
+
+      // After: the parent's credentials and line-call:subaccountSid; the preview shows nothing to
+      // do, and the update changes nothing in Twilio.
+      stack.writeConfig({
+        ...stack.readConfig(),
+        "twilio:accountSid": standin.accountSid,
+        "line-call:subaccountSid": customer.sid,
+      });
+      expectSuccess(await setToken(standin.authToken), "config set (the parent's token)");
+      expectSuccess(
+        await stack.pulumi(["preview", "--refresh", "--expect-no-changes", "--diff"]),
+        "the preview after the move",
+      );
+      standin.resetRequests();
+      expectSuccess(await stack.pulumi(["up", "--yes", "--skip-preview"]), "pulumi up (after)");
+      expect(standin.requests.filter((r) => r.method !== "GET")).toEqual([]);
+      expect(inventory(customer.sid)).toEqual(held);
+      expect((await outputs(stack)).accountSid).toBe(customer.sid);
+    },
+    LONG,
+  );
+
+  it(
     "a stack naming another operator's subaccount fails naming both SIDs, before anything is created",
     async () => {
       const otherOperator = standin.createMainAccount();
