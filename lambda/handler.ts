@@ -21,6 +21,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { DEFAULT_TIME_ZONE, localTime, openingAt } from "../model/businessHours";
 import type { CallSettings } from "../model/callSettings";
+import { WEBHOOK_DECISION_HEADER } from "../model/twilioRequest";
 import { type CallerOptions, type CallerSource, callerSource } from "./callers";
 import type { Env } from "./config";
 import { ROUTES, type RouteName } from "./contract";
@@ -99,6 +100,7 @@ function toResult(reply: Reply): WebhookResult {
   if (reply.body !== undefined) {
     headers["content-type"] = `${reply.contentType ?? "text/plain"}; charset=utf-8`;
   }
+  if (reply.contentType === "text/xml") headers[WEBHOOK_DECISION_HEADER] = reply.decision;
   return { statusCode: reply.statusCode, headers, body: reply.body ?? "" };
 }
 

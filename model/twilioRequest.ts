@@ -69,10 +69,19 @@ export interface SignedPost {
   timeoutMs?: number;
 }
 
+/**
+ * The response header in which the webhook names its decision on a TwiML answer
+ * (`forward-sip`, `after-hours-message`, …): Twilio ignores it; the smoke test reads it to tell an
+ * after-hours answer from the apology for broken settings, which sound alike.
+ */
+export const WEBHOOK_DECISION_HEADER = "x-line-call-decision";
+
 export interface PostResult {
   status: number;
   contentType: string;
   body: string;
+  /** The webhook's WEBHOOK_DECISION_HEADER, "" when absent. */
+  decision: string;
 }
 
 /** Posts a form the way Twilio posts to a webhook: url-encoded, signed unless told otherwise. */
@@ -96,5 +105,6 @@ export async function postSignedTwilioForm(post: SignedPost): Promise<PostResult
     status: response.status,
     contentType: response.headers.get("content-type") ?? "",
     body: await response.text(),
+    decision: response.headers.get(WEBHOOK_DECISION_HEADER) ?? "",
   };
 }

@@ -99,7 +99,10 @@ describe("POST /voice with business hours", () => {
     "outside hours (%s) the caller hears the after-hours message and the call ends",
     async (_when, iso, closedBecause) => {
       const { w, delivered } = await startAt(iso);
-      const response = parseTwiml(await w.post("/voice", LINE_CALL));
+      const result = await w.post("/voice", LINE_CALL);
+      // The decision rides along in a header (Twilio ignores it; the smoke test reads it).
+      expect(result.decision).toBe("after-hours-message");
+      const response = parseTwiml(result);
       expect(describeChildren(response)).toEqual([
         ["Say", { language: "ja-JP" }, DEFAULT_AFTER_HOURS_MESSAGE],
         ["Hangup", {}, ""],

@@ -104,6 +104,23 @@ describe("runSmokeTest", () => {
     );
   });
 
+  it("passes outside business hours, where the webhook answers with the after-hours message", async () => {
+    // Closed every day of the year: whenever the test runs, it is after hours.
+    const closedAllYear = { weekly: { mon: ["09:00-18:00"] }, closed: ["01-01..12-31"] };
+    const hook = await webhook({
+      ...SETTINGS,
+      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+      BUSINESS_HOURS: JSON.stringify(closedAllYear),
+    });
+    const result = await runSmokeTest({
+      voiceUrl: `${hook.url}/voice`,
+      authToken: TEST_AUTH_TOKEN,
+      ...QUICK,
+    });
+    expect(result).toMatchObject({ ok: true, attempts: 1 });
+    expect(result.summary).toContain("with the after-hours message (outside business hours now");
+  });
+
   it("fails when the webhook's settings are broken (apology TwiML without <Dial>)", async () => {
     const hook = await webhook({ TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN });
     const result = await runSmokeTest({
