@@ -16,6 +16,7 @@
  *   BUSINESS_HOURS='{"weekly":{"mon":["09:00-18:00"]},"closed":["12-29..01-03"]}' VOICEMAIL=true \
  *     npm run dev:webhook -- --at 2026-12-31T22:00+09:00
  *   npm run dev:webhook -- --at 2026-12-07T10:00+09:00 --outcome busy
+ *   VOICEMAIL=true npm run dev:webhook -- --outcome all    # answered, busy, no-answer, failed, canceled
  *
  * Settings come from the environment (same names as on the Lambda function); FORWARD_TO and
  * TWILIO_AUTH_TOKEN get sample values when unset. Nothing leaves this machine.
@@ -34,11 +35,13 @@ import {
 } from "../model/twilioRequest";
 
 /** How the forwarded leg may end: Twilio's DialCallStatus values ("answered" ends "completed"). */
-const OUTCOMES = [
+const DIAL_OUTCOMES = [
   "answered",
   ...MISSED_CALL_REASONS.filter((r) => r !== "after-hours"),
   "canceled",
 ];
+/** `all` walks every outcome in turn, each from the same forwarded call. */
+const OUTCOMES = [...DIAL_OUTCOMES, "all"];
 
 const USAGE = `usage: npm run dev:webhook -- [--route ${Object.values(ROUTES).join("|")}]
        [--at 2026-12-31T22:00+09:00] [--outcome ${OUTCOMES.join("|")}] [--voicemail-seconds N]
@@ -155,22 +158,10 @@ async function main(): Promise<void> {
     return result.body;
   };
 
-  const call = sampleLineCall({
-    "SipHeader_X-User-To-User": hexUserToUser(values["line-user-id"]),
-    ...extraParams,
-  });
-  let twiml = await post(values.route, call);
-  // Follow the call as Twilio would: the forward's outcome, then a voicemail's recording.
-  if (twiml.includes("<Dial")) {
-    const dialCallStatus = values.outcome === "answered" ? "completed" : values.outcome;
-    twiml = await post(ROUTES.afterDial, {
-      ...call,
-      CallStatus: "in-progress",
-      DialCallStatus: dialCallStatus,
-    });
-  }
-  const recordingStatusUrl = /recordingStatusCallback="([^"]+)"/.exec(twiml)?.[1];
-  if (recordingStatusUrl) {
+  /** When an answer records a voicemail, its recording status callback, as Twilio would send it. */
+  const followRecording = async (answer: string) => {
+    const recordingStatusUrl = /recordingStatusCallback="([^"]+)"/.exec(answer)?.[1];
+    if (!recordingStatusUrl) return;
     const seconds = Number(values["voicemail-seconds"]);
     await post(
       ROUTES.recordingStatus,
@@ -184,6 +175,27 @@ async function main(): Promise<void> {
       },
       recordingStatusUrl.replaceAll("&amp;", "&"),
     );
+  };
+
+  const call = sampleLineCall({
+    "SipHeader_X-User-To-User": hexUserToUser(values["line-user-id"]),
+    ...extraParams,
+  });
+  const twiml = await post(values.route, call);
+  if (!twiml.includes("<Dial")) {
+    await followRecording(twiml);
+  } else {
+    // Follow the call as Twilio would: the forward's outcome, then a voicemail's recording.
+    const outcomes = values.outcome === "all" ? DIAL_OUTCOMES : [values.outcome];
+    for (const outcome of outcomes) {
+      if (outcomes.length > 1) console.log(`\n--- the forward ends: ${outcome} ---`);
+      const afterDial = await post(ROUTES.afterDial, {
+        ...call,
+        CallStatus: "in-progress",
+        DialCallStatus: outcome === "answered" ? "completed" : outcome,
+      });
+      await followRecording(afterDial);
+    }
   }
 
   if (values["keep-running"]) {

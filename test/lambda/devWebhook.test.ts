@@ -93,6 +93,22 @@ describe("npm run dev:webhook", () => {
     expect(stdout).toMatch(/missed-call event: .*"reason":"busy"/);
   });
 
+  it("--outcome all walks every way the forward can end, with each voicemail", async () => {
+    const stdout = await devWebhook(["--outcome", "all"], { VOICEMAIL: "true" });
+    const decisions = [...stdout.matchAll(/"decision":"([a-z-]+)"/g)].map((match) => match[1]);
+    expect(decisions).toEqual([
+      "forward-sip",
+      "hangup",
+      "unavailable-voicemail",
+      "voicemail-recorded",
+      "unavailable-voicemail",
+      "voicemail-recorded",
+      "unavailable-voicemail",
+      "voicemail-recorded",
+      "hangup",
+    ]);
+  });
+
   it("prints the usage and exits 2 on an unknown flag, a stray word or a bad value", async () => {
     for (const [args, why] of [
       [["--rout", "/fallback"], "Unknown option '--rout'"],
@@ -106,7 +122,7 @@ describe("npm run dev:webhook", () => {
       [["--at", "2026-12-31T22:00"], "--at must be a date and time with its offset"],
       [
         ["--outcome", "busy-signal"],
-        "--outcome must be one of answered, busy, no-answer, failed, canceled",
+        "--outcome must be one of answered, busy, no-answer, failed, canceled, all",
       ],
       [["--param", "DialCallStatus"], "--param must look like Name=value"],
     ] as const) {
