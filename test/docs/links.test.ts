@@ -3,7 +3,7 @@
 // page docs/<page>.md has its Japanese translation docs/ja/<page>.md, kept in step with it: the two
 // link to each other, have the same headings at the same levels, the same code blocks (comments
 // aside: those are translated), section by section every inline `code` of the English (keys,
-// commands, values), and Japanese prose wherever the English has prose; README.md links every
+// commands, values) and every figure of its prose, and Japanese prose wherever the English has prose; README.md links every
 // Japanese page. The checks are functions of the texts, so each is also shown to fail on a
 // tampered copy.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -214,6 +214,25 @@ const JAPANESE_SCRIPT = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/
 /** Holds English prose: three words in a row. */
 const ENGLISH_PROSE = /[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}/;
 
+/**
+ * The figures of each level-2 section's prose (the part before the first `##` included): every
+ * number outside code and link targets, as written (`1,200`, `0.4`, `4096`).
+ */
+function sectionFigures(markdown: string): Set<string>[] {
+  const sections: string[][] = [[]];
+  for (const line of proseLines(markdown)) {
+    if (/^##\s/.test(line)) sections.push([]);
+    else sections[sections.length - 1].push(line);
+  }
+  return sections.map((lines) => {
+    const prose = lines
+      .join("\n")
+      .replace(/(`+)[\s\S]*?\1/g, " ")
+      .replace(/\]\([^)]*\)/g, "]");
+    return new Set(prose.match(/(?<![\w.])\d+(?:[.,]\d+)*/g) ?? []);
+  });
+}
+
 /** The English pages under docs/ (not their translations), by file name. */
 function englishPages(docs: Record<string, string>): string[] {
   return Object.keys(docs)
@@ -280,6 +299,15 @@ function translationProblems(
     if (missing.length > 0) {
       problems.push(
         `${ja} lacks, in its translation of "${sectionTitles[i]}", the English's ${missing.map((span) => `\`${span}\``).join(", ")}`,
+      );
+    }
+  });
+  const jaFigures = sectionFigures(japanese);
+  sectionFigures(english).forEach((figures, i) => {
+    const missing = [...figures].filter((figure) => !jaFigures[i].has(figure));
+    if (missing.length > 0) {
+      problems.push(
+        `${ja} lacks, in its translation of "${sectionTitles[i]}", the English's figures ${missing.join(", ")}`,
       );
     }
   });
@@ -496,6 +524,13 @@ describe("the Japanese translations", () => {
     );
     expect(translationProblems("operations.md", english, untranslated)).toEqual([
       'docs/ja/operations.md has its part under "## LINE の IP アドレスが変わったとき" not in Japanese: translate it',
+    ]);
+  });
+
+  it("fail when a figure differs", () => {
+    const changed = tampered(japanese, "最大 90 秒間再試行します", "最大 60 秒間再試行します");
+    expect(translationProblems("operations.md", english, changed)).toEqual([
+      'docs/ja/operations.md lacks, in its translation of "What gets deployed", the English\'s figures 90',
     ]);
   });
 
