@@ -7,6 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { CheckFailedError, type EngineResource } from "../../devkit/engine/engine";
 import { madeUpSubaccount } from "../../devkit/twilio-standin/accounts";
+import { changedFields } from "../../providers/inputs";
+import { ACCOUNT_SID_FIELD } from "../../providers/twilioClient";
 import { twilioBedPerFile } from "../support/twilioBedPerFile";
 
 const A = madeUpSubaccount(1);
@@ -185,5 +187,26 @@ describe("accountSid", () => {
     await expect(list.refresh()).rejects.toThrow(/20003/);
     list.state = stored;
     await list.destroy();
+  });
+});
+
+describe("an unset accountSid in the diff", () => {
+  const parent = `AC${"1".repeat(32)}`;
+  const other = `AC${"2".repeat(32)}`;
+  const schemaWith = (credentials: string | undefined) => ({
+    accountSid: { ...ACCOUNT_SID_FIELD, whenUnset: () => credentials },
+  });
+
+  it("means the credentials' account; unknown credentials count as no change", () => {
+    const stored = { accountSid: parent };
+    expect(changedFields(schemaWith(parent), stored, {})).toEqual([]);
+    expect(changedFields(schemaWith(parent), stored, { accountSid: parent })).toEqual([]);
+    expect(changedFields(schemaWith(parent), stored, { accountSid: other })).toEqual([
+      "accountSid",
+    ]);
+    // Other credentials (twilio:accountSid changed): the object must move to their account.
+    expect(changedFields(schemaWith(other), stored, {})).toEqual(["accountSid"]);
+    // A preview without credentials cannot tell, and says nothing changed.
+    expect(changedFields(schemaWith(undefined), stored, {})).toEqual([]);
   });
 });
