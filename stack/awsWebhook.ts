@@ -1,22 +1,35 @@
-// The TwiML webhook on AWS: a Lambda function behind an API Gateway HTTP API, the Twilio auth
-// token in an SSM SecureString, and a role that may read that one parameter and write to its own
-// log group — nothing else.
+// The TwiML webhook on AWS: a Lambda function behind an API Gateway HTTP API and a role that may
+// write to its own log group and read what it checks signatures with — nothing else. A single
+// stack's webhook: the Twilio auth token in one SSM SecureString, the call settings in the
+// function's environment, and the role may read that one parameter. A platform stack's shared
+// webhook: only the customers' parameter prefix in its environment, and the role may read the
+// parameters under that prefix and nothing else (each customer stack writes its own).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { functionEnvironment, ROUTES } from "../lambda/contract";
+import { functionEnvironment, ROUTES, sharedFunctionEnvironment } from "../lambda/contract";
 import type { CallSettingsEnvironment } from "../model/callSettings";
 import { LAMBDA_HANDLER, LAMBDA_RUNTIME, type LambdaBundle } from "./lambdaBundle";
 
 /** API Gateway throttling for the `$default` stage: far above any LINE call rate, far below a flood. */
 export const DEFAULT_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
 
-export interface AwsTwimlWebhookArgs {
-  bundle: pulumi.Input<LambdaBundle>;
+/** A single stack's webhook: one account, its token and its call settings. */
+export interface SingleTenancy {
   /** The Twilio auth token; stored only as an SSM SecureString. Pass it as a Pulumi secret. */
   authToken: pulumi.Input<string>;
   /** Where the token parameter lives, e.g. /line-call/prod/twilio-auth-token. */
   authTokenParameterName: string;
   environment: CallSettingsEnvironment;
+}
+
+/** A platform stack's shared webhook: each customer's token and settings under one SSM prefix. */
+export interface SharedTenancy {
+  /** e.g. /line-call/platform/customers: the function reads `<prefix>/<AccountSid>`. */
+  customerParameterPrefix: string;
+}
+
+export type AwsTwimlWebhookArgs = (SingleTenancy | SharedTenancy) & {
+  bundle: pulumi.Input<LambdaBundle>;
   logRetentionDays: number;
   throttle?: { rateLimit: number; burstLimit: number };
   /** Where missed calls go (stack/notifications.ts): the role may publish / read only these. */
@@ -25,6 +38,20 @@ export interface AwsTwimlWebhookArgs {
     secretsParameter?: aws.ssm.Parameter;
   };
   tags?: Record<string, string>;
+};
+
+/**
+ * The ARN pattern of every parameter under `prefix` in this stack's account and region, which is
+ * all a shared webhook's role may read.
+ */
+export function parametersUnderPrefixArn(
+  prefix: string,
+  opts: pulumi.InvokeOutputOptions,
+): pulumi.Output<string> {
+  const partition = aws.getPartitionOutput({}, opts).partition;
+  const region = aws.getRegionOutput({}, opts).region;
+  const account = aws.getCallerIdentityOutput({}, opts).accountId;
+  return pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${prefix}/*`;
 }
 
 export class AwsTwimlWebhook extends pulumi.ComponentResource {
@@ -34,9 +61,10 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
   /** The HTTP API's ID (its CloudWatch metrics' ApiId dimension). */
   readonly apiId: pulumi.Output<string>;
   readonly logGroupName: pulumi.Output<string>;
-  readonly authTokenParameterName: pulumi.Output<string>;
-  /** The token parameter's version: changes when the token is rotated. */
-  readonly authTokenVersion: pulumi.Output<string>;
+  /** A single stack's token parameter; undefined for a shared webhook. */
+  readonly authTokenParameterName?: pulumi.Output<string>;
+  /** The token parameter's version: changes when the token is rotated (single stack only). */
+  readonly authTokenVersion?: pulumi.Output<string>;
   /** Everything a request needs before the webhook answers: the smoke test waits for these. */
   readonly servingResources: pulumi.Resource[];
 
@@ -47,19 +75,23 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
     const notifyTopicArn = args.notify?.topicArn;
     const notifySecrets = args.notify?.secretsParameter;
 
-    const authToken = new aws.ssm.Parameter(
-      `${name}-twilio-auth-token`,
-      {
-        name: args.authTokenParameterName,
-        type: aws.ssm.ParameterType.SecureString,
-        // Encrypted with the account's aws/ssm key, whose key policy already lets IAM principals
-        // of this account decrypt through SSM: the role needs no kms:Decrypt of its own.
-        value: pulumi.secret(args.authToken),
-        description: "Twilio auth token the LINE Call webhook checks X-Twilio-Signature with",
-        tags,
-      },
-      parent,
-    );
+    const single = "authToken" in args ? args : undefined;
+    const authToken =
+      single &&
+      new aws.ssm.Parameter(
+        `${name}-twilio-auth-token`,
+        {
+          name: single.authTokenParameterName,
+          type: aws.ssm.ParameterType.SecureString,
+          // Encrypted with the account's aws/ssm key, whose key policy already lets IAM principals
+          // of this account decrypt through SSM: the role needs no kms:Decrypt of its own.
+          value: pulumi.secret(single.authToken),
+          description: "Twilio auth token the LINE Call webhook checks X-Twilio-Signature with",
+          tags,
+        },
+        parent,
+      );
+    const shared = "customerParameterPrefix" in args ? args : undefined;
 
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
@@ -80,14 +112,30 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
             },
           ],
         }),
-        description: "LINE Call TwiML webhook: write its own logs, read the Twilio token parameter",
+        description: shared
+          ? "LINE Call shared TwiML webhook: write its own logs, read the customers' parameters"
+          : "LINE Call TwiML webhook: write its own logs, read the Twilio token parameter",
         tags,
       },
       parent,
     );
 
     // Basic execution narrowed to this function's log group (the managed
-    // AWSLambdaBasicExecutionRole would allow every log group), plus the one parameter.
+    // AWSLambdaBasicExecutionRole would allow every log group), plus the one parameter, or the
+    // parameters under the customers' prefix (GetParameter only: no listing, no writing).
+    const readStatement = shared
+      ? {
+          Sid: "ReadCustomerParameters",
+          Effect: "Allow",
+          Action: "ssm:GetParameter",
+          Resource: parametersUnderPrefixArn(shared.customerParameterPrefix, parent),
+        }
+      : {
+          Sid: "ReadTwilioAuthToken",
+          Effect: "Allow",
+          Action: "ssm:GetParameter",
+          Resource: (authToken as aws.ssm.Parameter).arn,
+        };
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
@@ -101,12 +149,7 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
               Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
               Resource: pulumi.interpolate`${logGroup.arn}:*`,
             },
-            {
-              Sid: "ReadTwilioAuthToken",
-              Effect: "Allow",
-              Action: "ssm:GetParameter",
-              Resource: authToken.arn,
-            },
+            readStatement,
             ...(notifyTopicArn
               ? [
                   {
@@ -163,15 +206,18 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
         environment: {
           // The version is not read by the handler: a new token version changes the function's
           // configuration, so no warm instance keeps validating with a token rotated away.
-          variables: pulumi
-            .all([authToken.name, authToken.version, notifyEnvironment])
-            .apply(([parameterName, version, notify]) =>
-              functionEnvironment(
-                args.environment,
-                { parameterName, version: String(version) },
-                notify,
-              ),
-            ),
+          variables:
+            single && authToken
+              ? pulumi
+                  .all([authToken.name, authToken.version, notifyEnvironment])
+                  .apply(([parameterName, version, notify]) =>
+                    functionEnvironment(
+                      single.environment,
+                      { parameterName, version: String(version) },
+                      notify,
+                    ),
+                  )
+              : sharedFunctionEnvironment((shared as SharedTenancy).customerParameterPrefix),
         },
         tags,
       },
@@ -246,14 +292,16 @@ export class AwsTwimlWebhook extends pulumi.ComponentResource {
     this.apiId = api.id;
     this.functionName = fn.name;
     this.logGroupName = logGroup.name;
-    this.authTokenParameterName = authToken.name;
-    this.authTokenVersion = authToken.version.apply(String);
+    if (authToken) {
+      this.authTokenParameterName = authToken.name;
+      this.authTokenVersion = authToken.version.apply(String);
+    }
     this.servingResources = [fn, stage, permission, integration, ...routes];
     this.registerOutputs({
       baseUrl: this.baseUrl,
       functionName: this.functionName,
       logGroupName: this.logGroupName,
-      authTokenParameterName: this.authTokenParameterName,
+      ...(authToken ? { authTokenParameterName: this.authTokenParameterName } : {}),
     });
   }
 }

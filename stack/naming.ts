@@ -15,6 +15,11 @@ export interface ConnectionNames {
   notifySecretsParameter: string;
   /** The SNS topic missed calls and alarms are published to. */
   missedCallTopic: string;
+  /**
+   * A platform stack's SSM path prefix: each customer stack writes `<prefix>/<AccountSid>`, and
+   * the shared webhook may read only below it.
+   */
+  customerParameterPrefix: string;
   /** Tags on every AWS resource. */
   tags: Record<string, string>;
 }
@@ -26,6 +31,7 @@ export function connectionNames(config: Pick<LineCallConfig, "stack">): Connecti
     authTokenParameter: `/${PROJECT}/${config.stack}/twilio-auth-token`,
     notifySecretsParameter: `/${PROJECT}/${config.stack}/notify-secrets`,
     missedCallTopic: `${PROJECT}-${config.stack}-missed-calls`,
+    customerParameterPrefix: `/${PROJECT}/${config.stack}/customers`,
     tags: { project: PROJECT, stack: config.stack },
   };
 }

@@ -15,13 +15,19 @@ import { readHosting } from "./hosting";
 import type { ConfigSource } from "./keys";
 import { checkFollowUp, type NotifySettings, notifyEnvironmentFor, readNotify } from "./notify";
 import { ConfigReader } from "./reader";
+import { readCustomer, readRole, type StackRole } from "./role";
 import { readTwilioCredentials } from "./twilio";
 
 export { type ConfigSource, PROJECT_KEYS, type ProjectKey, type ProjectKeySpec } from "./keys";
+export { PLATFORM_STACK, STACK_ROLES, type StackRole } from "./role";
 
-/** The validated settings the program is built from. */
+/** The validated settings of a stack with Twilio resources (single or customer). */
 export interface LineCallConfig {
   stack: string;
+  /** single: its own webhook; customer: the platform stack's (`platformStack`). */
+  role: Exclude<StackRole, "platform">;
+  /** A customer's platform stack, `<organization>/<project>/<stack>`. */
+  platformStack?: string;
   sipDomainName: string;
   lineIpAddresses: LineIpAddress[];
   lineConnected: boolean;
@@ -43,6 +49,13 @@ export interface LineCallConfig {
   notify: NotifySettings;
 }
 
+/** The validated settings of a platform stack: the shared webhook only. */
+export interface PlatformConfig {
+  stack: string;
+  role: "platform";
+  logRetentionDays: number;
+}
+
 export class ConfigError extends pulumi.RunError {
   constructor(
     readonly problems: string[],
@@ -61,26 +74,50 @@ export class ConfigError extends pulumi.RunError {
  * report them together.
  */
 export function validateConfig(source: ConfigSource): {
+  /** A single or customer stack's settings. */
   config?: LineCallConfig;
+  /** A platform stack's settings. */
+  platform?: PlatformConfig;
   errors: string[];
 } {
   const r = new ConfigReader(source);
   r.unknownKeys();
-  const domain = readDomain(r);
+  const { role, platformStack, hasTwilioSide } = readRole(r);
   const { logRetentionDays, webhookBaseUrl, hostsWebhook } = readHosting(r);
-  const notify = readNotify(r, hostsWebhook);
-  const call = readCall(r, hostsWebhook, notifyEnvironmentFor(notify, source));
-  checkFollowUp(r, call, notify, hostsWebhook);
-  const { hasAuthToken, subaccountSid } = readTwilioCredentials(r, hostsWebhook);
+  if (!hasTwilioSide) {
+    // A platform (or a role that cannot be told): none of the Twilio side's settings apply.
+    const errors = r.problems;
+    if (errors.length > 0 || logRetentionDays === undefined || role !== "platform") {
+      return { errors };
+    }
+    return { errors, platform: { stack: source.stack, role, logRetentionDays } };
+  }
+  const domain = readDomain(r);
+  // A customer's webhook is the platform's: its settings travel in a parameter, not this stack's
+  // function environment.
+  const ownWebhook = hostsWebhook && role !== "customer";
+  const notify = readNotify(r, ownWebhook);
+  const call = readCall(r, ownWebhook, notifyEnvironmentFor(notify, source));
+  checkFollowUp(r, call, notify, ownWebhook);
+  const { hasAuthToken, subaccountSid } = readTwilioCredentials(r, ownWebhook);
+  if (role === "customer") readCustomer(r, { webhookBaseUrl, subaccountSid, call });
 
   const errors = r.problems;
-  if (errors.length > 0 || !call || logRetentionDays === undefined) {
+  if (
+    errors.length > 0 ||
+    !call ||
+    logRetentionDays === undefined ||
+    role === undefined ||
+    role === "platform"
+  ) {
     return { errors };
   }
   return {
     errors,
     config: {
       stack: source.stack,
+      role,
+      ...(platformStack ? { platformStack } : {}),
       ...domain,
       call,
       logRetentionDays,
@@ -103,11 +140,29 @@ export function currentConfigSource(): ConfigSource {
   return { stack: pulumi.getStack(), values, secretKeys, env: process.env };
 }
 
-/** Reads and validates the stack config; throws one error listing every problem. */
+/**
+ * Reads and validates the stack config of a stack with Twilio resources; throws one error listing
+ * every problem (and for a platform stack, which has none).
+ */
 export function readStackConfig(source: ConfigSource = currentConfigSource()): LineCallConfig {
-  const { config, errors } = validateConfig(source);
-  if (!config) throw new ConfigError(errors, source.stack);
+  const config = readProgramConfig(source);
+  if (config.role === "platform") {
+    throw new ConfigError(
+      ["this is a platform stack (line-call:role platform): it has no Twilio connection"],
+      source.stack,
+    );
+  }
   return config;
+}
+
+/** Reads and validates the stack config, whatever the stack's role; throws on any problem. */
+export function readProgramConfig(
+  source: ConfigSource = currentConfigSource(),
+): LineCallConfig | PlatformConfig {
+  const { config, platform, errors } = validateConfig(source);
+  const valid = config ?? platform;
+  if (!valid) throw new ConfigError(errors, source.stack);
+  return valid;
 }
 
 /**

@@ -38,6 +38,10 @@ export const PROJECT_KEYS = {
   notifySlackWebhookUrl: { type: "string", default: "" },
   lineChannelAccessToken: { type: "string", default: "" },
   alarms: { type: "boolean", default: false },
+  // What this stack is (role.ts): single (its own webhook), platform (the shared webhook only) or
+  // customer (its Twilio resources and one parameter for the platform's webhook).
+  role: { type: "string", default: "single" },
+  platformStack: { type: "string", default: "" },
 } as const satisfies Record<string, ProjectKeySpec>;
 
 export type ProjectKey = keyof typeof PROJECT_KEYS;

@@ -1,13 +1,10 @@
 // line-call:subaccountSid has one rule, applied where the program reads the stack config
 // (validateConfig) and by `npm run validate` and `npm run ip-diff` (devkit/stackCheck.ts): the same
 // cases go through both, so they cannot disagree about a subaccount SID.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { checkStackFile } from "../../devkit/stackCheck";
-import { loadProjectDefaults, parseStackFile } from "../../devkit/stackFile";
-import { validateConfig } from "../../stack/config";
+import { describe, expect, it } from "vitest";
+import { configReadersPerFile } from "../support/bothConfigReaders";
 import { withConfigKey } from "../support/stackFileText";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -21,33 +18,11 @@ function stackText(subaccountSid: string | undefined): string {
   return withConfigKey(prod, "line-call:subaccountSid", subaccountSid);
 }
 
-const dir = mkdtempSync(path.join(tmpdir(), "line-call-subaccount-config-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const readers = configReadersPerFile();
 
 /** The problems the program's config check and `npm run validate`/`ip-diff` each report. */
 function bothReaders(subaccountSid: string | undefined, env: Record<string, string>) {
-  const file = path.join(dir, "Pulumi.prod.yaml");
-  writeFileSync(file, stackText(subaccountSid));
-  const parsed = parseStackFile(readFileSync(file, "utf8"), file);
-  const defaults = loadProjectDefaults(ROOT);
-  const byStackCheck = checkStackFile("prod", parsed, defaults, env).errors;
-  const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parsed.config)) {
-    values[key] = typeof value === "string" ? value : JSON.stringify(value);
-  }
-  for (const [key, value] of Object.entries(defaults)) {
-    // As the CLI passes Pulumi.yaml's values: lists (the shared LINE IP list) as JSON.
-    if (values[key] === undefined && value !== undefined) {
-      values[key] = typeof value === "string" ? value : JSON.stringify(value);
-    }
-  }
-  const { config, errors } = validateConfig({
-    stack: "prod",
-    values,
-    secretKeys: new Set(),
-    env,
-  });
-  return { byStackCheck, byProgram: errors, config };
+  return readers("prod", stackText(subaccountSid), env);
 }
 
 const REFUSED: Array<[string, string, RegExp]> = [

@@ -49,6 +49,37 @@ export interface StackSettings {
    * for it, so what depends on its result is unknown (needs `preview: true`).
    */
   smokeTestPending?: boolean;
+  /** The outputs of the stacks a StackReference names, by fully qualified stack name. */
+  stackReferences?: Record<string, Record<string, unknown>>;
+}
+
+/** The account and region the mocked AWS invokes report (aws.getCallerIdentity, getRegion…). */
+export const MOCK_AWS = { accountId: "123456789012", region: "ap-northeast-1", partition: "aws" };
+
+/** What the mocked engine answers an invoke with: AWS's identity look-ups, else the inputs. */
+function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (token) {
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return {
+        accountId: MOCK_AWS.accountId,
+        arn: `arn:aws:iam::${MOCK_AWS.accountId}:user/operator`,
+        id: MOCK_AWS.accountId,
+        userId: "AIDAEXAMPLE",
+      };
+    case "aws:index/getRegion:getRegion":
+      return { name: MOCK_AWS.region, region: MOCK_AWS.region, id: MOCK_AWS.region };
+    case "aws:index/getPartition:getPartition":
+      return { partition: MOCK_AWS.partition, id: MOCK_AWS.partition, dnsSuffix: "amazonaws.com" };
+    default:
+      return inputs;
+  }
+}
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/** A URN as the engine writes it: the mock monitor puts the root stack's type in its children's. */
+function withoutRootStack(urn: string): string {
+  return urn.replace(`::${ROOT_STACK_TYPE}$`, "::");
 }
 
 /** Reads Pulumi.<stack>.yaml's `config:` block. */
@@ -94,14 +125,18 @@ export function mockState(
           ...inputs,
           voiceUrl: inputs.voiceUrl ?? "",
           sid: id,
-          accountSid: TEST_ACCOUNT_SID,
+          // The account it lives in: its own accountSid input (a subaccount), else the credentials'.
+          accountSid: inputs.accountSid ?? TEST_ACCOUNT_SID,
           sipUri: `sip:${inputs.domainName}`,
         },
       };
     }
     case "pulumi-nodejs:dynamic/twilio:IpAccessControlList": {
       const id = sid("AL", name);
-      return { id, state: { ...inputs, sid: id, accountSid: TEST_ACCOUNT_SID } };
+      return {
+        id,
+        state: { ...inputs, sid: id, accountSid: inputs.accountSid ?? TEST_ACCOUNT_SID },
+      };
     }
     case "pulumi-nodejs:dynamic/twilio:IpAddress": {
       const id = sid("IP", name);
@@ -210,6 +245,11 @@ export async function runProgram(settings: StackSettings): Promise<ProgramRun> {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const name = String(args.inputs.name);
+          const outputs = settings.stackReferences?.[name] ?? {};
+          return { id: name, state: { name, outputs, secretOutputNames: [] } };
+        }
         const mocked = mockState(args.type, args.name, args.inputs);
         if (settings.smokeTestPending && args.type === SMOKE_TEST_RUN_TYPE) {
           const { passed: _passed, attempts: _attempts, summary: _summary, ...rest } = mocked.state;
@@ -217,7 +257,7 @@ export async function runProgram(settings: StackSettings): Promise<ProgramRun> {
         }
         return mocked;
       },
-      call: (args) => args.inputs,
+      call: (args) => mockCall(args.token, args.inputs),
     },
     "line-call",
     settings.stack,
@@ -233,13 +273,16 @@ export async function runProgram(settings: StackSettings): Promise<ProgramRun> {
   monitor.registerResource = (request: any, callback: any) => {
     const type: string = request.getType();
     const name: string = request.getName();
-    const parent: string = request.getParent();
+    // The engine's root resource: not one the program declares, and no part of its children's URNs.
+    if (type === ROOT_STACK_TYPE) return register(request, callback);
+    const registeredParent: string = request.getParent();
+    const parent = registeredParent.includes(`::${ROOT_STACK_TYPE}::`) ? "" : registeredParent;
     const propertyDependencies: Record<string, string[]> = {};
     request
       .getPropertydependenciesMap()
       // biome-ignore lint/suspicious/noExplicitAny: protobuf map entry
       .forEach((deps: any, key: string) => {
-        propertyDependencies[key] = deps.getUrnsList();
+        propertyDependencies[key] = deps.getUrnsList().map(withoutRootStack);
       });
     const parentType = parent ? parent.split("::")[2].split("$").pop() : undefined;
     registrations.push({
@@ -249,7 +292,7 @@ export async function runProgram(settings: StackSettings): Promise<ProgramRun> {
       urn: `urn:pulumi:${settings.stack}::line-call::${parentType ? `${parentType}$` : ""}${type}::${name}`,
       wire: request.getObject().toJavaScript(),
       inputs: pulumi.runtime.deserializeProperties(request.getObject()),
-      dependencies: request.getDependenciesList(),
+      dependencies: request.getDependenciesList().map(withoutRootStack),
       propertyDependencies,
     });
     return register(request, callback);
@@ -258,8 +301,14 @@ export async function runProgram(settings: StackSettings): Promise<ProgramRun> {
   let outputs: Record<string, unknown> = {};
   let error: Error | undefined;
   try {
-    const program = await import("../../index.js");
-    outputs = (await promiseOf({ ...program })) as Record<string, unknown>;
+    // index.ts assigns its role's outputs to `exports`, which the import's interop also offers
+    // as `default`; Pulumi reads module.exports itself, so `default` is no output.
+    // The program runs inside the root stack resource, as under the CLI (stack transformations
+    // such as stack/subaccount.ts's need it).
+    // The root resource is registered first, then the program is loaded under it.
+    await pulumi.runtime.runInPulumiStack(async () => ({}));
+    const { default: _moduleExports, ...program } = await import("../../index.js");
+    outputs = (await promiseOf(program)) as Record<string, unknown>;
     // Resources nothing exports (stage, permission…) may still be registering.
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   } catch (caught) {
