@@ -128,6 +128,25 @@ describe("POST /voice with business hours", () => {
     },
   );
 
+  it.each([
+    ["Sunday 23:59:59, the night before the holiday", "2026-11-22T23:59:59+09:00", true],
+    ["Monday 00:00:00, Labour Thanksgiving Day begins", "2026-11-23T00:00:00+09:00", false],
+    ["Monday 23:59:59, the holiday's last second", "2026-11-23T23:59:59+09:00", false],
+    ["Tuesday 00:00:00, the day after", "2026-11-24T00:00:00+09:00", true],
+  ])("open around the clock except holidays: %s → open %s", async (_when, iso, open) => {
+    const allDay = Object.fromEntries(
+      ["sun", "mon", "tue", "wed", "thu", "fri", "sat"].map((day) => [day, ["00:00-24:00"]]),
+    );
+    const { w } = await startAt(iso, {
+      ...NUMBER_TARGET_ENV,
+      BUSINESS_HOURS: JSON.stringify({ weekly: allDay }),
+    });
+    const result = await w.post("/voice", LINE_CALL);
+    parseTwiml(result);
+    expect(result.decision).toBe(open ? "forward-number" : "after-hours-message");
+    if (!open) expect(w.requestLogs().at(-1)).toMatchObject({ closedBecause: "public-holiday" });
+  });
+
   it("reads the business hours in their time zone, whatever the server's clock says", async () => {
     // 2026-12-07T00:30Z is Monday 09:30 in Tokyo but still Sunday in UTC.
     const { w } = await startAt("2026-12-07T00:30:00Z");
