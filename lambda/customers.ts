@@ -11,9 +11,11 @@
  *   - an AccountSid SSM has no parameter for is remembered as unknown for `ttlMs` too, in a map
  *     of at most `maxUnknown` entries (oldest dropped first);
  *   - SSM reads for accounts this instance has not yet found as customers draw on a token bucket
- *     (`lookups`): a flood of made-up AccountSids, each new, costs at most `burst` reads and then
- *     `perSecond`, and the rest are refused (403) without a read; customers found before are read
- *     again without drawing on it, so a flood cannot lock them out;
+ *     (`lookups`), and a read that finds a customer gives its token back: a flood of made-up
+ *     AccountSids, each new, costs at most `burst` reads and then `perSecond`, and the rest are
+ *     refused (403) without a read, while real customers met for the first time (a fresh instance
+ *     meeting hundreds) never empty it; customers found before are read again without drawing on
+ *     it, so a flood cannot lock them out;
  *   - a parameter that exists but cannot be read (SSM failing, access denied) or is malformed gives
  *     that caller the apology and one error line naming the parameter, and is read again after the
  *     token's backoff (1 s doubling to 30 s), so a fix takes effect without a redeploy.
@@ -135,7 +137,8 @@ export function customerDirectory(options: {
     return { kind: "unavailable", parameter };
   };
 
-  const load = async (accountSid: string): Promise<CustomerLookup> => {
+  /** `drewLookup`: this read took a token from the bucket, given back if it finds a customer. */
+  const load = async (accountSid: string, drewLookup: boolean): Promise<CustomerLookup> => {
     const parameter = customerParameterName(prefix, accountSid);
     counts.ssmReads += 1;
     let text: string;
@@ -162,6 +165,9 @@ export function customerDirectory(options: {
     if ("problems" in decoded)
       return unavailable(accountSid, parameter, decoded.problems.join("; "));
     everFound.add(accountSid);
+    if (drewLookup) {
+      bucket.tokens = Math.min(CUSTOMER_CACHE.lookups.burst, bucket.tokens + 1);
+    }
     notCustomers.delete(accountSid);
     const entry = { customer: decoded.customer, parameter, until: now() + CUSTOMER_CACHE.ttlMs };
     setBounded(customers, accountSid, entry, CUSTOMER_CACHE.maxCustomers);
@@ -187,11 +193,12 @@ export function customerDirectory(options: {
       }
       const pending = inFlight.get(accountSid);
       if (pending) return pending;
-      if (!everFound.has(accountSid) && !takeLookup()) {
+      const drewLookup = !everFound.has(accountSid);
+      if (drewLookup && !takeLookup()) {
         reportThrottled();
         return { kind: "refused", reason: "lookup-throttled" };
       }
-      const loading = load(accountSid).finally(() => inFlight.delete(accountSid));
+      const loading = load(accountSid, drewLookup).finally(() => inFlight.delete(accountSid));
       inFlight.set(accountSid, loading);
       return loading;
     },

@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lambdaAwsEnvironment, type SsmStandIn, startSsmStandIn } from "../../devkit/ssmStandIn";
 import { postSignedTwilioForm, sampleLineCall } from "../../model/twilioRequest";
 import { buildLambdaBundle, type LambdaBundle } from "../../stack/lambdaBundle";
 import { AUTH_TOKEN, NUMBER_TARGET_ENV, onlyChild, parseTwiml } from "./harness";
-import { lambdaAwsEnvironment, type SsmStandIn, startSsmStandIn } from "./ssmStandIn";
 
 /** The budget for the bundle: 100 KB (issue 3), raised to 150 KB by issue 20 (business hours, voicemail). */
 const BUNDLE_BUDGET_BYTES = 150_000;

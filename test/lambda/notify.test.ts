@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type LineStandin, startLineStandin } from "../../devkit/notify-standins/line";
 import { type SlackStandin, startSlackStandin } from "../../devkit/notify-standins/slack";
 import { type SnsStandin, startSnsStandin } from "../../devkit/notify-standins/sns";
+import { type SsmStandIn, startSsmStandIn, useLambdaAwsEnvironment } from "../../devkit/ssmStandIn";
 import type { Env } from "../../lambda/config";
 import { createNotifier, NOTIFY_DEADLINE_MS } from "../../lambda/notify/notifier";
 import { NOTIFY_ENV } from "../../lambda/notify/settings";
@@ -23,7 +24,6 @@ import {
   type RunningWebhook,
   webhookPerTest,
 } from "./harness";
-import { type SsmStandIn, startSsmStandIn, useLambdaAwsEnvironment } from "./ssmStandIn";
 
 const TOPIC_ARN = "arn:aws:sns:ap-northeast-1:123456789012:line-call-prod-missed-calls";
 const SECRETS_PARAMETER = "/line-call/prod/notify-secrets";

@@ -6,6 +6,12 @@
  * the 60-second bound is crossed without waiting.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  type SsmStandIn,
+  type StoredParameter,
+  startSsmStandIn,
+  useLambdaAwsEnvironment,
+} from "../../devkit/ssmStandIn";
 import { SSM_RETRY_BACKOFF_MS } from "../../lambda/authToken";
 import { encodeCustomerParameter } from "../../lambda/customerParameter";
 import { CUSTOMER_CACHE } from "../../lambda/customers";
@@ -19,12 +25,6 @@ import {
   type RunningWebhook,
   startWebhook,
 } from "./harness";
-import {
-  type SsmStandIn,
-  type StoredParameter,
-  startSsmStandIn,
-  useLambdaAwsEnvironment,
-} from "./ssmStandIn";
 
 const PREFIX = "/line-call/platform/customers";
 const A = { sid: `AC${"a".repeat(32)}`, token: "a1".repeat(16) };
@@ -197,6 +197,30 @@ describe("the shared webhook (CUSTOMER_PARAMETER_PREFIX)", () => {
     clock += 1000;
     const newcomer = await call(w, B.sid, B.token);
     expect(newcomer.status).toBe(200);
+  });
+
+  it("answers many customers met for the first time in a row: only accounts not found draw the bucket down", async () => {
+    const w = await sharedWebhook();
+    const many = Array.from({ length: 3 * CUSTOMER_CACHE.lookups.burst }, (_, i) => ({
+      sid: `AC${(i + 1).toString(16).padStart(32, "0")}`,
+      token: (i + 1).toString(16).padStart(32, "7"),
+    }));
+    for (const customer of many)
+      parameters[name(customer.sid)] = parameterFor(customer, SETTINGS_B);
+    // The clock held still: no refill; each found customer gives its lookup back.
+    for (const customer of many)
+      expect((await call(w, customer.sid, customer.token)).status).toBe(200);
+    expect(ssm.calls).toHaveLength(many.length);
+    // The bucket is still full for unknown accounts.
+    for (let i = 0; i < CUSTOMER_CACHE.lookups.burst; i++) {
+      expect((await call(w, `AC${i.toString(16).padStart(32, "9")}`, A.token)).status).toBe(403);
+    }
+    expect(ssm.calls).toHaveLength(many.length + CUSTOMER_CACHE.lookups.burst);
+    expect(
+      requestLogs()
+        .map((entry) => entry.reason)
+        .filter(Boolean),
+    ).not.toContain("lookup-throttled");
   });
 
   it("answers a changed greeting within the documented bound (the cache's TTL)", async () => {

@@ -4,17 +4,17 @@
  * local stand-in of SSM's wire protocol via AWS_ENDPOINT_URL_SSM, the SDK's own endpoint override.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { SSM_RETRY_BACKOFF_MS, ssmRetryDelayMs } from "../../lambda/authToken";
-import type { Env } from "../../lambda/config";
-import { createHandler } from "../../lambda/handler";
-import { sampleLineCall } from "../../model/twilioRequest";
-import { AUTH_TOKEN, NUMBER_TARGET_ENV, onlyChild, parseTwiml, webhookPerTest } from "./harness";
 import {
   type SsmStandIn,
   type StoredParameter,
   startSsmStandIn,
   useLambdaAwsEnvironment,
-} from "./ssmStandIn";
+} from "../../devkit/ssmStandIn";
+import { SSM_RETRY_BACKOFF_MS, ssmRetryDelayMs } from "../../lambda/authToken";
+import type { Env } from "../../lambda/config";
+import { createHandler } from "../../lambda/handler";
+import { sampleLineCall } from "../../model/twilioRequest";
+import { AUTH_TOKEN, NUMBER_TARGET_ENV, onlyChild, parseTwiml, webhookPerTest } from "./harness";
 
 const PARAMETER = "/line-call/dev/twilio-auth-token";
 const parameters: Record<string, StoredParameter> = {

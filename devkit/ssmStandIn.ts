@@ -1,7 +1,7 @@
 /**
  * A local stand-in for the one SSM action the webhook uses, GetParameter, speaking the service's
  * real wire protocol (AWS JSON 1.1: POST /, `X-Amz-Target: AmazonSSM.GetParameter`). The real AWS
- * SDK client is pointed at it with AWS_ENDPOINT_URL_SSM, so the tests exercise the SDK call,
+ * SDK client is pointed at it with AWS_ENDPOINT_URL_SSM, so the tests and the bench exercise the SDK call,
  * SigV4 signing included, exactly as the function makes it.
  */
 import { createServer, type IncomingMessage } from "node:http";
