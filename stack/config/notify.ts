@@ -150,7 +150,8 @@ export function readNotify(r: ConfigReader, hostsWebhook: boolean): NotifySettin
     if (set.length > 0) {
       r.problem(
         `${set.join(", ")} ${set.length === 1 ? "needs" : "need"} the webhook hosted by this stack on AWS, ` +
-          `but ${r.key("webhookBaseUrl")} names your own: deliver missed calls from your own host, or unset webhookBaseUrl`,
+          `and this stack has none (${r.key("webhookBaseUrl")} names your own host, or it is a customer ` +
+          "of a platform's shared webhook, which never uses channels of its own): remove them",
       );
     }
   }

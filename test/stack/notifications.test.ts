@@ -3,10 +3,14 @@
 // file configures them, and the function's role may publish to that topic and read that
 // parameter only. The config checks of the new keys run through validateConfig (what the program,
 // `npm run validate` and `npm run ip-diff` share).
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SECRET_SIG, SPECIAL_SIG_KEY } from "../../model/pulumiEngine";
 import { validateConfig } from "../../stack/config";
+import { configReadersPerFile } from "../support/bothConfigReaders";
 import {
+  PROJECT_ROOT,
   type ProgramRun,
   plaintextParts,
   runProgram,
@@ -14,6 +18,7 @@ import {
   TEST_ACCOUNT_SID,
   TEST_AUTH_TOKEN,
 } from "../support/programHarness";
+import { withConfigKey } from "../support/stackFileText";
 
 const TOPIC = "aws:sns/topic:Topic";
 const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
@@ -263,5 +268,32 @@ describe("the notification keys' checks", () => {
         /^line-call:notifyEmails, line-call:alarms need the webhook hosted by this stack on AWS/,
       ),
     ]);
+  });
+});
+
+describe("a customer of a platform's shared webhook", () => {
+  it("is refused notification keys in both readers: the shared webhook never uses per-stack channels", () => {
+    let text = readFileSync(path.join(PROJECT_ROOT, "Pulumi.prod.yaml"), "utf8").replace(
+      /AC0{32}/,
+      TEST_ACCOUNT_SID,
+    );
+    for (const [key, value] of Object.entries({
+      "line-call:platformStack": "acme/line-call/platform",
+      "line-call:subaccountSid": "ACfedcba9876543210fedcba9876543210",
+      "line-call:callerId": undefined,
+      "line-call:forwardTo": "sip:reception@pbx.acme.example.com",
+      "line-call:notifyEmails": "frontdesk@acme.example.com",
+    })) {
+      text = withConfigKey(text, key, value);
+    }
+    const { byProgram, byStackCheck } = configReadersPerFile()("acme", text, {
+      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+    });
+    expect(byProgram).toEqual([
+      expect.stringMatching(
+        /^line-call:notifyEmails needs the webhook hosted by this stack on AWS, and this stack has none \(.*a customer of a platform's shared webhook/,
+      ),
+    ]);
+    expect(byStackCheck).toEqual(byProgram);
   });
 });
