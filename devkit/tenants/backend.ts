@@ -36,7 +36,12 @@ export function backendOf(root: string, env: NodeJS.ProcessEnv = process.env): B
 
 /** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
 export function withoutPassword(url: string): string {
-  return url.replace(/^([a-z0-9+.-]+:\/\/[^:/@]*):[^@/]*@/i, "$1:***@");
+  return url.replace(/^([a-z0-9+.-]+:\/\/[^:/@\s]*):[^@/\s]*@/i, "$1:***@");
+}
+
+/** Every URL's password in a text replaced (pulumi names the backend URL in some errors). */
+export function withoutPasswords(text: string): string {
+  return text.replace(/\b([a-z0-9+.-]+:\/\/[^:/@\s"']*):[^@/\s"']*@/gi, "$1:***@");
 }
 
 /**

@@ -27,7 +27,10 @@ export interface ProjectStack {
 
 /** A stack's role from its stack file's config. */
 export function stackRole(config: StackConfig): StackRole {
-  if (configValue(config, ROLE_KEY) === "platform") return "platform";
+  // As stack/config/role.ts reads the role: platformStack (or a subaccount) implies a customer.
+  const role = configValue(config, ROLE_KEY);
+  if (role === "platform") return "platform";
+  if (role === "customer") return "customer";
   const named = (key: string) => {
     const value = configValue(config, key);
     return typeof value === "string" && value.trim() !== "";

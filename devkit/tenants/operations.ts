@@ -8,6 +8,7 @@ import {
   Stack,
   StackNotFoundError,
 } from "@pulumi/pulumi/automation";
+import { withoutPasswords } from "./backend";
 
 export const OPERATIONS = ["preview", "up", "drift", "destroy"] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -131,5 +132,5 @@ export function firstErrorLine(text: string): string {
     .map((line) => line.slice(Math.max(0, line.indexOf("error: "))))
     .filter((line) => line.startsWith("error: ") && !GENERIC.test(line));
   const chosen = errors[0]?.slice("error: ".length) ?? lines.find((l) => !/^code: /.test(l)) ?? "";
-  return chosen.replace(/^Error: /, "");
+  return withoutPasswords(chosen.replace(/^Error: /, ""));
 }

@@ -7,7 +7,8 @@ import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, type PulumiCommand } from "@pulumi/pulumi/automation";
-import { type CustomerResult, type Operation, runOperation } from "./operations";
+import { withoutPasswords } from "./backend";
+import { type CustomerResult, firstErrorLine, type Operation, runOperation } from "./operations";
 import { mapBounded } from "./pool";
 
 export interface RunCounts {
@@ -80,6 +81,15 @@ export async function runCustomers(options: RunOptions): Promise<RunReport> {
     envVars: options.env,
     pulumiCommand: options.pulumi,
   });
+  // Open the backend once before the customers run: the first `pulumi` to open a fresh PostgreSQL
+  // backend creates its table, and several creating it at once collide (PostgreSQL's
+  // CREATE TABLE IF NOT EXISTS is not safe against itself); a backend that cannot be opened at
+  // all is then one error instead of one per customer.
+  try {
+    await workspace.listStacks();
+  } catch (error) {
+    throw new Error(`The backend cannot be opened: ${firstErrorLine(String(error))}`);
+  }
   const results = new Map<string, CustomerResult>();
   const counts: RunCounts = { total: customers.length, running: 0, done: 0, failed: 0, drifted: 0 };
   const snapshot = () => ({ ...counts });
@@ -93,7 +103,7 @@ export async function runCustomers(options: RunOptions): Promise<RunReport> {
       signal: options.cancelRunning ?? signal,
       stopped: signal,
       remove: options.remove === true,
-      onOutput: (text) => log.write(text),
+      onOutput: (text) => log.write(withoutPasswords(text)),
     });
     await new Promise<void>((resolve) => log.end(resolve));
     results.set(customer, result);

@@ -62,7 +62,9 @@ describe("customer stacks", () => {
     );
   });
 
-  it("a platform role wins over a subaccount", () => {
+  it("a platform role wins over a subaccount; role customer is a customer", () => {
+    expect(stackRole({ "line-call:role": "customer" })).toBe("customer");
+    expect(stackRole({ role: "single" })).toBe("single");
     expect(stackRole({ "line-call:role": "platform", "line-call:subaccountSid": SUBACCOUNT })).toBe(
       "platform",
     );
@@ -202,6 +204,10 @@ describe("the run's words", () => {
       ),
     ).toBe("line-call:subaccountSid AC… is not a subaccount of twilio:accountSid AC…");
     expect(firstErrorLine("Error: spawn pulumi ENOENT")).toBe("spawn pulumi ENOENT");
+    // The backend URL pulumi names in some errors keeps no password.
+    expect(
+      firstErrorLine('error: unable to open state database "postgres://op:s3cret@db:5432/x"'),
+    ).toBe('unable to open state database "postgres://op:***@db:5432/x"');
   });
 });
 
