@@ -42,12 +42,20 @@ async function httpFailure(response: Response): Promise<string> {
   return `HTTP ${response.status}${body ? `: ${body.slice(0, 200)}` : ""}`;
 }
 
+/**
+ * Slack's three control characters escaped: the text carries what the call carried (the LINE
+ * user ID, From), and `<!channel>` or `<https://…|…>` in it must not ping a channel or hide a link.
+ */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 /** Posts `text` to a Slack-compatible incoming webhook ({"text": …}, as Slack and Mattermost take). */
 export async function postToSlack(url: string, text: string, signal: AbortSignal): Promise<void> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ text }),
+    body: JSON.stringify({ text: slackEscape(text) }),
     signal,
   });
   if (!response.ok) throw new Error(await httpFailure(response));

@@ -153,6 +153,20 @@ describe("a missed call is delivered to every configured channel", () => {
     },
   );
 
+  it("what the call carried cannot ping a Slack channel: <, > and & are escaped as Slack requires", async () => {
+    const w = await start({ ...DEPLOYED_ENV, ...lineEnv(), FOLLOW_UP: "false" });
+    await w.post("/voice/after-dial", {
+      ...unanswered("busy"),
+      From: "<!channel> & <https://evil.example|bank>",
+    });
+    expect(sns.published[0]?.message).toContain(
+      "発信元 (From): <!channel> & <https://evil.example|bank>",
+    );
+    expect(slack.messages[0]).toContain(
+      "発信元 (From): &lt;!channel&gt; &amp; &lt;https://evil.example|bank&gt;",
+    );
+  });
+
   it("an answered call or a caller hang-up is not a missed call", async () => {
     const w = await start({ ...DEPLOYED_ENV, ...lineEnv() });
     await w.post("/voice/after-dial", unanswered("completed"));
