@@ -10,6 +10,9 @@
 // development dependency that test/model/businessHours.test.ts compares day by day with the rules,
 // so a law change that one of them learns first fails the test (docs/configuration.md says how to
 // keep both current).
+// The package ships no types: the reference brings its declaration wherever this module is
+// type-checked alone (the policy pack's ts-node loads no tsconfig `include`).
+/// <reference path="./japaneseHolidays.d.ts" />
 import type * as JapaneseHolidaysModule from "japanese-holidays";
 
 export const DEFAULT_TIME_ZONE = "Asia/Tokyo";
