@@ -65,8 +65,9 @@ export const CALL_SETTINGS = {
     type: "string",
     default: DEFAULT_UNAVAILABLE_MESSAGE,
   },
-  // Unset: always open, every call is forwarded (the behaviour before business hours existed).
-  businessHours: { env: "BUSINESS_HOURS" },
+  // Unset (or the empty default Pulumi.yaml needs for an optional object key): always open, every
+  // call is forwarded (the behaviour before business hours existed).
+  businessHours: { env: "BUSINESS_HOURS", default: "" },
   afterHoursMessage: {
     env: "AFTER_HOURS_MESSAGE",
     type: "string",
