@@ -86,7 +86,8 @@ export async function runCustomers(options: RunOptions): Promise<RunReport> {
   // CREATE TABLE IF NOT EXISTS is not safe against itself); a backend that cannot be opened at
   // all is then one error instead of one per customer.
   try {
-    await workspace.listStacks();
+    // `pulumi whoami` logs in, which opens the backend (and creates the table), and reads no stack.
+    await workspace.whoAmI();
   } catch (error) {
     throw new Error(`The backend cannot be opened: ${firstErrorLine(String(error))}`);
   }

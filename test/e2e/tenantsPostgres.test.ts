@@ -5,7 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engineTestsEnabled, waitUntil } from "../../devkit/engine/cliStack";
 import { type PostgresServer, startPostgres } from "../../devkit/postgres";
-import { type OperatorBed, startOperatorBed } from "../../devkit/tenants/operatorBed";
+import {
+  type OperatorBed,
+  type OperatorRun,
+  startOperatorBed,
+} from "../../devkit/tenants/operatorBed";
 import {
   byCustomer,
   CUSTOMERS,
@@ -63,13 +67,22 @@ describe.runIf(enabled)("npm run tenants on the PostgreSQL backend", () => {
         });
       }
       const one = bed.start(["up", ...first, "--parallel", "3", "--json"]);
+      let oneEnded: OperatorRun | undefined;
+      one.done.then((run) => {
+        oneEnded = run;
+      });
       await waitUntil(
         () =>
+          oneEnded !== undefined ||
           held.every((path) =>
             bed.standin.requests.some((r) => r.method === "POST" && r.path.includes(path)),
           ),
         50,
       );
+      expect(
+        oneEnded,
+        `the first operator ended before its updates were held:\n${oneEnded?.output}`,
+      ).toBeUndefined();
       const runTwo = await bed.start(["up", ...second, "--parallel", "3", "--json"]).done;
       bed.standin.clearFaults();
       const runOne = await one.done;
