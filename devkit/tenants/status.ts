@@ -3,6 +3,7 @@
 // tags the last drift check left, and its resource count. One row per customer, for
 // `tenants status` (table, --json) and the status page (--html).
 import { LocalWorkspace, type PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { edgeSipUri, TOKYO_EDGE } from "../../stack/naming";
 import { configValue } from "../stackFile";
 import type { ProjectStack } from "./customers";
 import { DRIFT_TAG, firstErrorLine } from "./operations";
@@ -16,17 +17,23 @@ export interface StatusOptions {
   parallel: number;
 }
 
+/**
+ * The SIP URIs to give LINE, as the runbook orders them: the Tokyo edge's first (LINE's servers
+ * are in Japan), then the global one.
+ */
 function sipUrisOf(outputs: Record<string, { value: unknown }>): string[] {
   const many = outputs.sipUris?.value;
   if (Array.isArray(many)) return many.filter((uri): uri is string => typeof uri === "string");
-  const one = outputs.sipUri?.value;
-  return typeof one === "string" && one !== "" ? [one] : [];
+  return [outputs.sipUriTokyo?.value, outputs.sipUri?.value].filter(
+    (uri): uri is string => typeof uri === "string" && uri !== "",
+  );
 }
 
-/** The SIP URI the stack file declares, for a customer not deployed yet. */
+/** The SIP URIs the stack file declares, for a customer not deployed yet. */
 function declaredSipUris(stack: ProjectStack): string[] {
   const domain = configValue(stack.config, "line-call:sipDomainName");
-  return typeof domain === "string" && domain !== "" ? [`sip:${domain}`] : [];
+  if (typeof domain !== "string" || domain === "") return [];
+  return [edgeSipUri(`sip:${domain}`, TOKYO_EDGE), `sip:${domain}`];
 }
 
 const RESULTS: ReadonlySet<string> = new Set<UpdateResult>(["succeeded", "failed", "in-progress"]);

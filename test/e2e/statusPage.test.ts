@@ -75,7 +75,10 @@ describe.runIf(enabled)("tenants status --html, in a real browser", () => {
         const row = (customer: string, col: string) =>
           page.locator(`tr[data-customer="${customer}"] td[data-col="${col}"]`).textContent();
         for (const customer of ["aoba", "kita"]) {
-          expect(await row(customer, "sip")).toContain(`sip:${customer}-line.sip.twilio.com`);
+          // The Tokyo edge's URI first, as the runbook says to send it, then the global one.
+          expect(await row(customer, "sip")).toBe(
+            `sip:${customer}-line.sip.tokyo.twilio.comsip:${customer}-line.sip.twilio.com`,
+          );
           expect(await row(customer, "subaccount")).toBe(bed.subaccountOf(customer));
           expect(await row(customer, "updated")).toContain("succeeded");
           expect(Number(await row(customer, "resources"))).toBeGreaterThanOrEqual(6);

@@ -136,7 +136,10 @@ export function operatorDayTests(bed: () => OperatorBed): void {
       expect(rows.map((r) => r.customer)).toEqual(CUSTOMERS);
       for (const row of rows) {
         expect(row).toMatchObject({
-          sipUris: [`sip:${row.customer}-line.sip.twilio.com`],
+          sipUris: [
+            `sip:${row.customer}-line.sip.tokyo.twilio.com`,
+            `sip:${row.customer}-line.sip.twilio.com`,
+          ],
           stage: "waiting-for-line",
           lastUpdate: { kind: "update", result: "succeeded" },
           drifted: row.customer === "bravo",
