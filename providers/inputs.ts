@@ -366,6 +366,22 @@ export function inputsFromLive<S extends Schema>(
 }
 
 /**
+ * The inputs a `read` hands the engine: the object's fields as read back, except a field whose
+ * value is what unset means (`whenUnset`: an object in the credentials' own account). A stack
+ * leaves that field out, so reading it back would make every refresh show `+accountSid` and the
+ * next preview `-accountSid` beside the real changes. The state (outputs) still records it.
+ */
+export function readInputs<S extends Schema>(schema: S, live: Props, stored: Props): Resolved<S> {
+  const inputs: Props = inputsFromLive(schema, live, stored);
+  for (const [name, spec] of Object.entries(schema)) {
+    if (spec.whenUnset && inputs[name] !== undefined && inputs[name] === spec.whenUnset()) {
+      delete inputs[name];
+    }
+  }
+  return inputs as Resolved<S>;
+}
+
+/**
  * A resource's state from the object Twilio returned: its inputs as read back, every output of
  * the table (never undefined), then the values the provider computes itself.
  */

@@ -13,12 +13,12 @@ import {
   checkInputs,
   diffInputs,
   type FieldSpec,
-  inputsFromLive,
   type OutputProperties,
   outputSlots,
   type Props,
   type Resolved,
   type ResourceArgs,
+  readInputs,
   type Schema,
   SIP_OBJECT_OUTPUTS,
   type State,
@@ -279,7 +279,7 @@ export const ipAccessControlListProvider: pulumi.dynamic.ResourceProvider = {
         .sort();
       entries = { declaredEntries, untrackedEntries };
     }
-    const inputs = inputsFromLive(IP_ACCESS_CONTROL_LIST_SCHEMA, list, props);
+    const inputs = readInputs(IP_ACCESS_CONTROL_LIST_SCHEMA, list, props);
     return {
       id,
       props: listOutputs(list, props.adopt ?? false, entries),

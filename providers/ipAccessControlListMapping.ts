@@ -11,6 +11,7 @@ import {
   type Props,
   type Resolved,
   type ResourceArgs,
+  readInputs,
   type Schema,
   type State,
   stateFromLive,
@@ -153,7 +154,11 @@ export const ipAccessControlListMappingProvider: pulumi.dynamic.ResourceProvider
     return {
       id,
       props: outs,
-      inputs: { accountSid: outs.accountSid, domainSid, ipAccessControlListSid: listSid },
+      inputs: readInputs(
+        IP_ACCESS_CONTROL_LIST_MAPPING_SCHEMA,
+        { accountSid: outs.accountSid, domainSid, ipAccessControlListSid: listSid },
+        props,
+      ),
     };
   },
 

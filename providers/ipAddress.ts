@@ -13,12 +13,12 @@ import { unlessGone } from "./errors";
 import {
   checkInputs,
   diffInputs,
-  inputsFromLive,
   type OutputProperties,
   outputSlots,
   type Props,
   type Resolved,
   type ResourceArgs,
+  readInputs,
   type Schema,
   SIP_OBJECT_OUTPUTS,
   type State,
@@ -193,7 +193,7 @@ export const ipAddressProvider: pulumi.dynamic.ResourceProvider = {
       id,
       props: ipOutputs(entry, listSid),
       inputs: {
-        ...inputsFromLive(IP_ADDRESS_SCHEMA, entry, props),
+        ...readInputs(IP_ADDRESS_SCHEMA, entry, props),
         ipAccessControlListSid: listSid,
       },
     };

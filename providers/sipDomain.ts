@@ -20,6 +20,7 @@ import {
   type Props,
   type Resolved,
   type ResourceArgs,
+  readInputs,
   type Schema,
   SIP_OBJECT_OUTPUTS,
   type State,
@@ -220,7 +221,7 @@ export const sipDomainProvider: pulumi.dynamic.ResourceProvider = {
     );
     if (!domain) return { id: "", props: {} };
     const outs = domainOutputs(domain, props.adopt ?? false);
-    return { id, props: outs, inputs: inputsFromLive(SIP_DOMAIN_SCHEMA, domain, props) };
+    return { id, props: outs, inputs: readInputs(SIP_DOMAIN_SCHEMA, domain, props) };
   },
 
   async update(id: string, olds: SipDomainState, news: SipDomainInputs) {

@@ -93,9 +93,6 @@ export async function startOperatorBed(options: OperatorBedOptions = {}): Promis
     webhookUrl: string,
   ): Record<string, unknown> => ({
     "line-call:subaccountSid": subaccountSid,
-    // TODO(main): Pulumi.yaml declares businessHours without a default, so pulumi refuses every
-    // stack that does not set it; blank is the program's "always open".
-    "line-call:businessHours": "",
     "twilio:apiBaseUrl": standin.url,
     "line-call:webhookBaseUrl": webhookUrl,
     "line-call:sipDomainName": `${customer}-line.sip.twilio.com`,
