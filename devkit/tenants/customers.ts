@@ -6,13 +6,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectKey } from "../../model/project";
+import type { StackRole } from "../../stack/config/role";
 import { configValue, parseStackFile, type StackConfig, stackNameOf } from "../stackFile";
 
 export const SUBACCOUNT_SID_KEY = projectKey("subaccountSid");
 export const PLATFORM_STACK_KEY = projectKey("platformStack");
 export const ROLE_KEY = projectKey("role");
-
-export type StackRole = "customer" | "platform" | "single";
 
 export interface ProjectStack {
   /** The stack name: for a customer, the customer's name. */
@@ -25,9 +24,12 @@ export interface ProjectStack {
   config: StackConfig;
 }
 
-/** A stack's role from its stack file's config. */
+/**
+ * A stack's role for the operator, from its stack file's config. It reads the program's roles
+ * (stack/config/role.ts: platformStack implies a customer) and counts one more stack as a
+ * customer: a single stack in a subaccount, which has its own webhook but is one customer.
+ */
 export function stackRole(config: StackConfig): StackRole {
-  // As stack/config/role.ts reads the role: platformStack (or a subaccount) implies a customer.
   const role = configValue(config, ROLE_KEY);
   if (role === "platform") return "platform";
   if (role === "customer") return "customer";
